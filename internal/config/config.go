@@ -1,0 +1,176 @@
+// Package config owns gatehouse's native configuration: the typed model,
+// strict decoding with file:line:column positions, and validation.
+//
+// Values of these types are immutable once Load returns; the app package
+// builds runtime components from them and swaps them atomically on reload.
+package config
+
+import "time"
+
+// Config is the root of a native gatehouse configuration file.
+type Config struct {
+	// APIs served by the gateway listener.
+	APIs []API `yaml:"apis" json:"apis"`
+	// Functions run by the local Lambda runtime (issue: functions).
+	Functions []Function `yaml:"functions,omitempty" json:"functions,omitempty"`
+	// UserPools served by the identity provider listener (issue: user pools).
+	UserPools []UserPool `yaml:"userPools,omitempty" json:"userPools,omitempty"`
+	// IAM principals and policies (issue: IAM).
+	IAM *IAM `yaml:"iam,omitempty" json:"iam,omitempty"`
+	// Settings that apply to the whole process.
+	Settings Settings `yaml:"settings,omitempty" json:"settings,omitempty"`
+}
+
+// Settings holds process-wide values that are part of the config file.
+type Settings struct {
+	// Region reported in ARNs, events and issuer URLs. Default us-east-1.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// AccountID reported in ARNs and events. Default 123456789012.
+	AccountID string `yaml:"accountId,omitempty" json:"accountId,omitempty"`
+	// TrustedProxies are CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string `yaml:"trustedProxies,omitempty" json:"trustedProxies,omitempty"`
+}
+
+// APIKind selects HTTP API (apigatewayv2) or REST API (apigateway) semantics.
+type APIKind string
+
+// API kinds.
+const (
+	KindHTTP APIKind = "http"
+	KindREST APIKind = "rest"
+)
+
+// API is one API Gateway API.
+type API struct {
+	// ID is the API id used in `<id>.execute-api.<anything>` hosts. When empty
+	// a stable 10-character id is derived from Name.
+	ID   string  `yaml:"id,omitempty" json:"id,omitempty"`
+	Name string  `yaml:"name" json:"name"`
+	Kind APIKind `yaml:"kind" json:"kind"`
+	// Stages of the API. HTTP APIs default to a single `$default` stage; REST
+	// APIs need at least one named stage.
+	Stages []Stage `yaml:"stages,omitempty" json:"stages,omitempty"`
+	Routes []Route `yaml:"routes" json:"routes"`
+	// Authorizers referenced by name from routes.
+	Authorizers []Authorizer `yaml:"authorizers,omitempty" json:"authorizers,omitempty"`
+	// DefaultAuthorizer applies to routes that name none.
+	DefaultAuthorizer string `yaml:"defaultAuthorizer,omitempty" json:"defaultAuthorizer,omitempty"`
+	// GatewayResponses customise the responses gatehouse generates, keyed by
+	// response type (DEFAULT_4XX, MISSING_AUTHENTICATION_TOKEN, ...).
+	GatewayResponses map[string]GatewayResponse `yaml:"gatewayResponses,omitempty" json:"gatewayResponses,omitempty"`
+	// CORS for HTTP APIs.
+	CORS *CORS `yaml:"cors,omitempty" json:"cors,omitempty"`
+	// AccessLog configures access logging for every stage unless a stage overrides it.
+	AccessLog *AccessLog `yaml:"accessLog,omitempty" json:"accessLog,omitempty"`
+	// ResourcePolicy is an IAM policy document guarding a REST API (issue: IAM).
+	ResourcePolicy *PolicyDocument `yaml:"resourcePolicy,omitempty" json:"resourcePolicy,omitempty"`
+	// BinaryMediaTypes (REST) lists content types delivered base64-encoded to functions.
+	BinaryMediaTypes []string `yaml:"binaryMediaTypes,omitempty" json:"binaryMediaTypes,omitempty"`
+	// LogicalID is the template logical id when the API came from a SAM template.
+	LogicalID string `yaml:"logicalId,omitempty" json:"logicalId,omitempty"`
+}
+
+// Stage is a deployment stage of an API.
+type Stage struct {
+	// Name of the stage; `$default` (HTTP APIs only) is served at the root.
+	Name      string            `yaml:"name" json:"name"`
+	Variables map[string]string `yaml:"variables,omitempty" json:"variables,omitempty"`
+	AccessLog *AccessLog        `yaml:"accessLog,omitempty" json:"accessLog,omitempty"`
+}
+
+// Route binds a route key to an integration and an authorizer.
+type Route struct {
+	// Route is the route key: "GET /items/{id}", "ANY /{proxy+}" or "$default".
+	Route       string      `yaml:"route" json:"route"`
+	Integration Integration `yaml:"integration" json:"integration"`
+	// Authorizer names an entry of the API's authorizers, or AWS_IAM, or NONE.
+	Authorizer string `yaml:"authorizer,omitempty" json:"authorizer,omitempty"`
+	// Scopes are the authorization scopes the route requires (any of them).
+	Scopes []string `yaml:"scopes,omitempty" json:"scopes,omitempty"`
+}
+
+// Integration is a tagged union: exactly one member is set.
+type Integration struct {
+	HTTP   *HTTPIntegration   `yaml:"http,omitempty" json:"http,omitempty"`
+	Mock   *MockIntegration   `yaml:"mock,omitempty" json:"mock,omitempty"`
+	Lambda *LambdaIntegration `yaml:"lambda,omitempty" json:"lambda,omitempty"`
+}
+
+// HTTPIntegration proxies to an HTTP backend.
+type HTTPIntegration struct {
+	// URL of the backend. `{name}` is replaced by path parameters and
+	// `${stageVariables.name}` by stage variables. For `$default` and greedy
+	// routes without placeholders the request path is appended.
+	URL string `yaml:"url" json:"url"`
+	// Method overrides the request method sent to the backend.
+	Method string `yaml:"method,omitempty" json:"method,omitempty"`
+	// Timeout of the integration call; default 30s (HTTP) / 29s (REST).
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+}
+
+// MockIntegration answers with a static response.
+type MockIntegration struct {
+	Status  int               `yaml:"status,omitempty" json:"status,omitempty"`
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	Body    string            `yaml:"body,omitempty" json:"body,omitempty"`
+}
+
+// LambdaIntegration invokes a local function as a Lambda proxy integration.
+type LambdaIntegration struct {
+	// Function names an entry of the top-level functions list.
+	Function string `yaml:"function" json:"function"`
+	// PayloadFormatVersion is "1.0" or "2.0" (HTTP default 2.0; REST always 1.0).
+	PayloadFormatVersion string   `yaml:"payloadFormatVersion,omitempty" json:"payloadFormatVersion,omitempty"`
+	Timeout              Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+}
+
+// GatewayResponse customises one gateway response type.
+type GatewayResponse struct {
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	// Headers are static values, or request references such as
+	// method.request.header.Accept (REST semantics).
+	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
+	// Templates map a content type to a body template with $context variables.
+	Templates map[string]string `yaml:"templates,omitempty" json:"templates,omitempty"`
+}
+
+// CORS configures CORS for an HTTP API.
+type CORS struct {
+	AllowOrigins     []string `yaml:"allowOrigins,omitempty" json:"allowOrigins,omitempty"`
+	AllowMethods     []string `yaml:"allowMethods,omitempty" json:"allowMethods,omitempty"`
+	AllowHeaders     []string `yaml:"allowHeaders,omitempty" json:"allowHeaders,omitempty"`
+	ExposeHeaders    []string `yaml:"exposeHeaders,omitempty" json:"exposeHeaders,omitempty"`
+	AllowCredentials bool     `yaml:"allowCredentials,omitempty" json:"allowCredentials,omitempty"`
+	MaxAge           int      `yaml:"maxAge,omitempty" json:"maxAge,omitempty"`
+}
+
+// AccessLog configures access logs.
+type AccessLog struct {
+	// Destination: "stdout", "stderr" or a file path. Default stdout.
+	Destination string `yaml:"destination,omitempty" json:"destination,omitempty"`
+	// Format is a $context template; default is gatehouse's JSON format.
+	Format string `yaml:"format,omitempty" json:"format,omitempty"`
+	// Disabled turns access logging off.
+	Disabled bool `yaml:"disabled,omitempty" json:"disabled,omitempty"`
+}
+
+// Authorizer is a tagged union: exactly one member is set.
+type Authorizer struct {
+	Name string `yaml:"name" json:"name"`
+	// JWT is an HTTP API JWT authorizer (issue: JWT authorizers).
+	JWT *JWTAuthorizer `yaml:"jwt,omitempty" json:"jwt,omitempty"`
+	// CognitoUserPools is a REST API Cognito user-pool authorizer.
+	CognitoUserPools *CognitoAuthorizer `yaml:"cognitoUserPools,omitempty" json:"cognitoUserPools,omitempty"`
+}
+
+// Reserved authorizer names usable on routes.
+const (
+	AuthorizerNone   = "NONE"
+	AuthorizerAWSIAM = "AWS_IAM"
+)
+
+// Duration is a time.Duration written as a Go duration string ("30s", "1m").
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
