@@ -174,3 +174,10 @@ type Duration time.Duration
 
 // D returns the value as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// PolicyDocument is an IAM policy document kept as JSON (YAML input is
+// converted) so the policy package can parse it; positions of its fields are
+// kept for error messages.
+type PolicyDocument struct {
+	JSON []byte `yaml:"-" json:"-"`
+}
