@@ -76,9 +76,9 @@ type Exchange struct {
 	RequestID         string
 	ExtendedRequestID string
 	Start             time.Time
-	// ClientIP is the caller's address (TCP peer, or X-Forwarded-For from a
-	// trusted proxy).
-	ClientIP netip.Addr
+	// SourceIP is the caller's address (TCP peer, or X-Forwarded-For from a
+	// trusted proxy), as text.
+	SourceIP string
 
 	// Principal is set by the authorization stage.
 	Principal *Principal
@@ -92,6 +92,12 @@ type Exchange struct {
 	IntegrationStatus  int
 	ErrorMessage       string
 	ErrorType          string
+}
+
+// ClientAddr returns SourceIP parsed; the zero Addr when it does not parse.
+func (x *Exchange) ClientAddr() netip.Addr {
+	a, _ := netip.ParseAddr(x.SourceIP)
+	return a
 }
 
 // Param returns the value of a path parameter.
