@@ -1,0 +1,302 @@
+// Package httpproxy owns HTTP proxy integrations: it substitutes path
+// parameters and stage variables into the backend URL, forwards the request
+// through httputil.ReverseProxy (streaming both ways, never buffering a body
+// whole) with a tuned shared Transport, and maps transport failures to
+// gateway responses (INTEGRATION_TIMEOUT, INTEGRATION_FAILURE). A Proxy is
+// immutable and safe for concurrent use.
+package httpproxy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/gwresp"
+	"github.com/gatehouse/gatehouse/internal/integration"
+)
+
+// Config describes one HTTP integration.
+type Config struct {
+	// URL is the backend URL template: `{name}` path parameters and
+	// `${stageVariables.name}` stage variables are substituted.
+	URL string
+	// Method overrides the method sent to the backend when set.
+	Method string
+	// Timeout bounds the whole backend call up to the response headers and
+	// the body copy.
+	Timeout time.Duration
+	// AppendPath appends the request path (stage removed) to the URL's path:
+	// used for `$default` routes and greedy routes without placeholders.
+	AppendPath bool
+	// StripSigV4 drops an Authorization header that is a SigV4 signature.
+	StripSigV4 bool
+}
+
+// Proxy is an HTTP proxy integration.
+type Proxy struct {
+	cfg      Config
+	tmpl     urlTemplate
+	base     *url.URL // pre-parsed when the template has no stage variables
+	rp       *httputil.ReverseProxy
+	log      *slog.Logger
+	rest     bool
+	apiIDHdr bool
+}
+
+var _ integration.Integration = (*Proxy)(nil)
+
+type ctxKey struct{}
+
+// call carries per-request data from Serve into the ReverseProxy hooks.
+type call struct {
+	target  url.URL
+	x       *exchange.Exchange
+	err     error
+	started time.Time
+	gotResp time.Time
+}
+
+// New builds a proxy. transport is shared between proxies to the same
+// backend (see NewTransport).
+func New(cfg Config, kind exchange.Kind, transport http.RoundTripper, log *slog.Logger) (*Proxy, error) {
+	t, err := parseURLTemplate(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{cfg: cfg, tmpl: t, log: log, rest: kind == exchange.REST}
+	if !t.hasStageVars {
+		u, err := url.Parse(t.render(nil, nil))
+		if err != nil {
+			return nil, fmt.Errorf("integration url: %w", err)
+		}
+		p.base = u
+	}
+	p.rp = &httputil.ReverseProxy{
+		Rewrite:        p.rewrite,
+		Transport:      transport,
+		BufferPool:     bufferPool{},
+		ErrorHandler:   p.errorHandler,
+		ModifyResponse: p.modifyResponse,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	return p, nil
+}
+
+// NewTransport returns a Transport tuned for a gateway: many idle
+// connections per backend, no compression, HTTP/1.1.
+func NewTransport() *http.Transport {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                  nil,
+		DialContext:            d.DialContext,
+		MaxIdleConns:           0,
+		MaxIdleConnsPerHost:    1024,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,
+		ForceAttemptHTTP2:      false,
+		WriteBufferSize:        32 << 10,
+		ReadBufferSize:         32 << 10,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+}
+
+// Serve implements integration.Integration.
+func (p *Proxy) Serve(x *exchange.Exchange) error {
+	c := &call{x: x, started: time.Now()}
+	if err := p.target(x, &c.target); err != nil {
+		return gwresp.New(gwresp.APIConfigurationError, err)
+	}
+	parent := x.R.Context()
+	ctx, cancel := context.WithTimeout(context.WithValue(parent, ctxKey{}, c), p.cfg.Timeout)
+	defer cancel()
+	p.rp.ServeHTTP(x.W, x.R.WithContext(ctx))
+	if !c.gotResp.IsZero() {
+		x.IntegrationLatency = c.gotResp.Sub(c.started)
+	} else {
+		x.IntegrationLatency = time.Since(c.started)
+	}
+	if c.err == nil {
+		return nil
+	}
+	switch {
+	case parent.Err() != nil:
+		// The client went away: nothing to answer.
+		return &gwresp.Error{Type: gwresp.Default4XX, Status: 499, Cause: fmt.Errorf("client closed request: %w", c.err)}
+	case errors.Is(c.err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		return gwresp.New(gwresp.IntegrationTimeout, fmt.Errorf("backend %s: %w", c.target.Host, c.err))
+	case errors.Is(c.err, errBodyTooLarge):
+		return gwresp.New(gwresp.RequestTooLarge, c.err)
+	default:
+		return gwresp.New(gwresp.IntegrationFailure, fmt.Errorf("backend %s: %w", c.target.Host, c.err))
+	}
+}
+
+var errBodyTooLarge = errors.New("request body larger than 10 MB")
+
+// target computes the backend URL for x.
+func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
+	if p.base != nil {
+		*u = *p.base
+		if p.tmpl.hasParams {
+			raw := p.tmpl.render(x, nil)
+			pu, err := url.Parse(raw)
+			if err != nil {
+				return fmt.Errorf("integration url after substitution: %w", err)
+			}
+			*u = *pu
+		}
+	} else {
+		var vars map[string]string
+		if x.Stage != nil {
+			vars = x.Stage.Variables
+		}
+		pu, err := url.Parse(p.tmpl.render(x, vars))
+		if err != nil {
+			return fmt.Errorf("integration url after substitution: %w", err)
+		}
+		if pu.Scheme != "http" && pu.Scheme != "https" || pu.Host == "" {
+			return fmt.Errorf("integration url after substitution is not an absolute http(s) url")
+		}
+		*u = *pu
+	}
+	if p.cfg.AppendPath {
+		escaped := escapedPath(x)
+		base := strings.TrimSuffix(u.EscapedPath(), "/")
+		joined := base + escaped
+		if joined == "" {
+			joined = "/"
+		}
+		dec, err := url.PathUnescape(joined)
+		if err != nil {
+			return fmt.Errorf("join path: %w", err)
+		}
+		u.Path = dec
+		if dec != joined {
+			u.RawPath = joined
+		} else {
+			u.RawPath = ""
+		}
+	}
+	if q := x.R.URL.RawQuery; q != "" {
+		if u.RawQuery == "" {
+			u.RawQuery = q
+		} else {
+			u.RawQuery = u.RawQuery + "&" + q
+		}
+	}
+	return nil
+}
+
+// escapedPath is the request path without the stage, in escaped form.
+func escapedPath(x *exchange.Exchange) string {
+	p := x.Path
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
+	c, _ := pr.In.Context().Value(ctxKey{}).(*call)
+	if c == nil {
+		return
+	}
+	out := pr.Out
+	out.URL.Scheme = c.target.Scheme
+	out.URL.Host = c.target.Host
+	out.URL.Path = c.target.Path
+	out.URL.RawPath = c.target.RawPath
+	out.URL.RawQuery = c.target.RawQuery
+	out.Host = ""
+	if p.cfg.Method != "" {
+		out.Method = p.cfg.Method
+	}
+	pr.SetXForwarded()
+	h := out.Header
+	if _, port, err := net.SplitHostPort(pr.In.Host); err == nil {
+		h["X-Forwarded-Port"] = []string{port}
+	}
+	h["X-Amzn-Trace-Id"] = []string{traceID(c.started)}
+	if p.rest {
+		h["X-Amzn-Apigateway-Api-Id"] = []string{c.x.API.ID}
+	}
+	for _, k := range []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override"} {
+		delete(h, k)
+	}
+	if p.cfg.StripSigV4 {
+		if a := h.Get("Authorization"); strings.HasPrefix(a, "AWS4-HMAC-SHA256 ") {
+			delete(h, "Authorization")
+		}
+	}
+	if _, ok := h["User-Agent"]; !ok {
+		h["User-Agent"] = []string{""}
+	}
+}
+
+func (p *Proxy) modifyResponse(res *http.Response) error {
+	c, _ := res.Request.Context().Value(ctxKey{}).(*call)
+	if c != nil {
+		c.gotResp = time.Now()
+		c.x.IntegrationStatus = res.StatusCode
+	}
+	if p.rest {
+		for _, k := range []string{"Date", "Server", "X-Amzn-Requestid", "Connection"} {
+			if v, ok := res.Header[k]; ok {
+				delete(res.Header, k)
+				res.Header["X-Amzn-Remapped-"+k] = v
+			}
+		}
+	} else {
+		delete(res.Header, "Apigw-Requestid")
+	}
+	return nil
+}
+
+func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	c, _ := r.Context().Value(ctxKey{}).(*call)
+	if c == nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	if isBodyTooLarge(err, r) {
+		err = fmt.Errorf("%w: %v", errBodyTooLarge, err)
+	}
+	c.err = err
+}
+
+// isBodyTooLarge reports whether the failure came from the request body limit.
+func isBodyTooLarge(err error, r *http.Request) bool {
+	type exceeder interface{ Exceeded() bool }
+	if e, ok := r.Body.(exceeder); ok && e.Exceeded() {
+		return true
+	}
+	return err != nil && strings.Contains(err.Error(), "request body larger than")
+}
+
+// traceID returns an X-Amzn-Trace-Id root like "Root=1-5e1b4151-5ac6c58f1f0ea6b21a2d1a83".
+func traceID(t time.Time) string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex.EncodeToString(b[:])
+}
+
+type bufferPool struct{}
+
+var bufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+func (bufferPool) Get() []byte  { return *(bufs.Get().(*[]byte)) }
+func (bufferPool) Put(b []byte) { bufs.Put(&b) }
