@@ -1,0 +1,301 @@
+package signer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Use says what a key signs.
+type Use string
+
+// Key uses. Cognito signs ID and access tokens with different keys.
+const (
+	UseID     Use = "id"
+	UseAccess Use = "access"
+)
+
+// uses lists the uses every pool has an active key for.
+var uses = [...]Use{UseID, UseAccess}
+
+// Defaults.
+const (
+	DefaultKeyBits = 2048
+	// DefaultKeepRetired covers the longest ID/access token validity (1 day)
+	// plus clock skew.
+	DefaultKeepRetired = 24*time.Hour + 5*time.Minute
+)
+
+// Config configures a Signer.
+type Config struct {
+	// Keys persists key sets (required).
+	Keys store.KeyStore
+	// Now is the clock (required in production; defaults to time.Now only
+	// when nil, which tests should not rely on).
+	Now func() time.Time
+	// Rand is the randomness source for key generation (default crypto/rand).
+	Rand io.Reader
+	// GenerateKey creates a private key (default: RSA 2048 from Rand).
+	// Tests inject pre-generated keys.
+	GenerateKey func(r io.Reader) (*rsa.PrivateKey, error)
+	// RotationPeriod rotates active keys older than this; 0 disables
+	// automatic rotation (Rotate still works).
+	RotationPeriod time.Duration
+	// KeepRetired is how long a retired key stays in the JWKS (default
+	// DefaultKeepRetired). It must be at least the longest token validity.
+	KeepRetired time.Duration
+	Logger      *slog.Logger
+}
+
+// Signer signs tokens with per-pool keys. See the package doc.
+type Signer struct {
+	cfg   Config
+	mu    sync.Mutex
+	cache map[string]*parsedSet
+}
+
+type parsedSet struct {
+	set     store.KeySet
+	private map[string]*rsa.PrivateKey // by kid
+}
+
+// New returns a Signer.
+func New(cfg Config) (*Signer, error) {
+	if cfg.Keys == nil {
+		return nil, errors.New("signer: no key store")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.GenerateKey == nil {
+		cfg.GenerateKey = func(r io.Reader) (*rsa.PrivateKey, error) { return rsa.GenerateKey(r, DefaultKeyBits) }
+	}
+	if cfg.KeepRetired <= 0 {
+		cfg.KeepRetired = DefaultKeepRetired
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Signer{cfg: cfg, cache: map[string]*parsedSet{}}, nil
+}
+
+// KeyID derives a stable kid from a public key: the standard base64 of the
+// SHA-256 of its PKIX encoding (44 characters ending in "=", like Cognito's).
+func KeyID(pub *rsa.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("marshal public key: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	return base64.StdEncoding.EncodeToString(sum[:]), nil
+}
+
+func (s *Signer) newKey(use Use, now time.Time) (store.SigningKey, error) {
+	priv, err := s.cfg.GenerateKey(s.cfg.Rand)
+	if err != nil {
+		return store.SigningKey{}, fmt.Errorf("generate key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return store.SigningKey{}, fmt.Errorf("marshal private key: %w", err)
+	}
+	kid, err := KeyID(&priv.PublicKey)
+	if err != nil {
+		return store.SigningKey{}, err
+	}
+	return store.SigningKey{KID: kid, Alg: "RS256", Use: string(use), PrivateKey: der, CreatedAt: now}, nil
+}
+
+// active returns the active key for use, or false.
+func active(set store.KeySet, use Use) (store.SigningKey, bool) {
+	for _, k := range set.Keys {
+		if k.Use == string(use) && k.RetiredAt.IsZero() {
+			return k, true
+		}
+	}
+	return store.SigningKey{}, false
+}
+
+// needsWork reports whether set lacks an active key for some use, has an
+// active key due for rotation, or holds a key past NotAfter.
+func (s *Signer) needsWork(set store.KeySet, now time.Time) bool {
+	for _, u := range uses {
+		k, ok := active(set, u)
+		if !ok {
+			return true
+		}
+		if s.cfg.RotationPeriod > 0 && !now.Before(k.CreatedAt.Add(s.cfg.RotationPeriod)) {
+			return true
+		}
+	}
+	for _, k := range set.Keys {
+		if !k.NotAfter.IsZero() && !now.Before(k.NotAfter) {
+			return true
+		}
+	}
+	return false
+}
+
+// update applies rotation rules to set: retire all active keys when force
+// is true or they are due, add missing active keys, drop expired keys.
+func (s *Signer) update(set store.KeySet, now time.Time, force bool) (store.KeySet, error) {
+	out := store.KeySet{PoolID: set.PoolID, UpdatedAt: now}
+	for _, k := range set.Keys {
+		if !k.NotAfter.IsZero() && !now.Before(k.NotAfter) {
+			continue // no token it signed can still be valid
+		}
+		due := s.cfg.RotationPeriod > 0 && !now.Before(k.CreatedAt.Add(s.cfg.RotationPeriod))
+		if k.RetiredAt.IsZero() && (force || due) {
+			k.RetiredAt = now
+			k.NotAfter = now.Add(s.cfg.KeepRetired)
+		}
+		out.Keys = append(out.Keys, k)
+	}
+	for _, u := range uses {
+		if _, ok := active(out, u); ok {
+			continue
+		}
+		k, err := s.newKey(u, now)
+		if err != nil {
+			return store.KeySet{}, err
+		}
+		out.Keys = append(out.Keys, k)
+	}
+	return out, nil
+}
+
+func parse(set store.KeySet) (*parsedSet, error) {
+	p := &parsedSet{set: set, private: map[string]*rsa.PrivateKey{}}
+	for _, k := range set.Keys {
+		key, err := x509.ParsePKCS8PrivateKey(k.PrivateKey)
+		if err != nil {
+			return nil, fmt.Errorf("parse key %s: %w", k.KID, err)
+		}
+		rk, ok := key.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("key %s is not RSA", k.KID)
+		}
+		p.private[k.KID] = rk
+	}
+	return p, nil
+}
+
+// load returns the pool's parsed key set, creating or rotating keys in the
+// store when needed. Callers hold no lock.
+func (s *Signer) load(ctx context.Context, poolID string, force bool) (*parsedSet, error) {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.cache[poolID]; ok && !force && !s.needsWork(p.set, now) {
+		return p, nil
+	}
+	set, err := s.cfg.Keys.GetKeys(ctx, poolID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("get keys: %w", err)
+	}
+	if err != nil || force || s.needsWork(set, now) {
+		rotated := false
+		err = s.cfg.Keys.UpdateKeys(ctx, poolID, func(old store.KeySet) (store.KeySet, error) {
+			// Decide inside the transaction: another process may have
+			// rotated already.
+			if !force && !s.needsWork(old, now) {
+				set = old
+				return old, nil
+			}
+			nw, err := s.update(old, now, force)
+			if err != nil {
+				return store.KeySet{}, err
+			}
+			set, rotated = nw, true
+			return nw, nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("update keys: %w", err)
+		}
+		if rotated {
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "signing keys updated", slog.String("pool_id", poolID), slog.Int("keys", len(set.Keys)))
+		}
+	}
+	p, err := parse(set)
+	if err != nil {
+		return nil, err
+	}
+	s.cache[poolID] = p
+	return p, nil
+}
+
+// Sign signs payload (a JSON claim set) with the pool's active key for use
+// and returns the compact JWS. The header carries exactly alg and kid.
+func (s *Signer) Sign(ctx context.Context, poolID string, use Use, payload []byte) (string, error) {
+	p, err := s.load(ctx, poolID, false)
+	if err != nil {
+		return "", err
+	}
+	k, ok := active(p.set, use)
+	if !ok {
+		return "", fmt.Errorf("no active %s key for pool", use)
+	}
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: p.private[k.KID], KeyID: k.KID}}, nil)
+	if err != nil {
+		return "", fmt.Errorf("new signer: %w", err)
+	}
+	jws, err := sig.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign: %w", err)
+	}
+	return jws.CompactSerialize()
+}
+
+// JWKS returns the public keys of the pool that may still verify a valid
+// token: active keys and retired keys before their NotAfter.
+func (s *Signer) JWKS(ctx context.Context, poolID string) (jose.JSONWebKeySet, error) {
+	p, err := s.load(ctx, poolID, false)
+	if err != nil {
+		return jose.JSONWebKeySet{}, err
+	}
+	now := s.cfg.Now()
+	var out jose.JSONWebKeySet
+	out.Keys = []jose.JSONWebKey{}
+	for _, k := range p.set.Keys {
+		if !k.NotAfter.IsZero() && !now.Before(k.NotAfter) {
+			continue
+		}
+		out.Keys = append(out.Keys, jose.JSONWebKey{
+			Key:       &p.private[k.KID].PublicKey,
+			KeyID:     k.KID,
+			Algorithm: k.Alg,
+			Use:       "sig",
+		})
+	}
+	return out, nil
+}
+
+// Rotate retires the pool's active keys (kept in the JWKS for KeepRetired)
+// and creates new ones.
+func (s *Signer) Rotate(ctx context.Context, poolID string) error {
+	_, err := s.load(ctx, poolID, true)
+	return err
+}
+
+// Forget drops the cached key set of a pool (call after deleting it).
+func (s *Signer) Forget(poolID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cache, poolID)
+}
