@@ -1,0 +1,12 @@
+// Package jwtauth owns the token authorizers of gatehouse: the HTTP API
+// JWT authorizer and the REST API Cognito user-pool authorizer
+// (reference §2). It parses JWS compact tokens strictly, verifies the
+// signature against an issuer's jwks.KeySource with an algorithm
+// allow-list (never "none", never HMAC), checks the registered claims,
+// scopes and token_use, renders claims the way API Gateway hands them to
+// integrations, and keeps a bounded cache of verified tokens.
+//
+// Concurrency: authorizers and the Cache are immutable after construction
+// apart from the Cache's internal, sharded locking; Authorize may be called
+// from any number of goroutines.
+package jwtauth
