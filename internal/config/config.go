@@ -5,7 +5,11 @@
 // builds runtime components from them and swaps them atomically on reload.
 package config
 
-import "time"
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Config is the root of a native gatehouse configuration file.
 type Config struct {
@@ -180,4 +184,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // kept for error messages.
 type PolicyDocument struct {
 	JSON []byte `yaml:"-" json:"-"`
+	// node is the decoded subtree, kept to map paths inside the document
+	// (Statement[1].Action) to positions; nil when built in code.
+	node *yaml.Node
 }
