@@ -48,7 +48,8 @@ type Auth struct {
 	Signature string
 	// Query form only: X-Amz-Date, X-Amz-Expires and X-Amz-Security-Token
 	// from the query.
-	AmzDate       string
+	AmzDate string
+	// Expires is X-Amz-Expires; zero when absent.
 	Expires       time.Duration
 	SecurityToken string
 	// Problems collected while parsing, in AWS's order; empty when complete.
@@ -226,7 +227,9 @@ func ParsePresigned(params []QueryParam) (*Auth, error) {
 	}
 	exp, ok := vals[QueryExpires]
 	if !ok {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-Expires must be present in a presigned request.")
+		// Optional: without it the header form's skew window applies (the
+		// AWS SDK for Go presigner omits it unless the caller sets it).
+		return a, nil
 	}
 	n, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || n < 0 {

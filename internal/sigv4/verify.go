@@ -215,11 +215,11 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return nil, newErr(CodeSignatureExpired, "Signature not yet current: %s is still later than %s (%s + %s)",
 			amzDate, FormatTime(now.Add(v.o.MaxSkew)), nowS, window(v.o.MaxSkew))
 	}
-	if a.Form == HeaderForm && ts.Before(now.Add(-v.o.MaxSkew)) {
+	if a.Expires == 0 && ts.Before(now.Add(-v.o.MaxSkew)) {
 		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
 			amzDate, FormatTime(now.Add(-v.o.MaxSkew)), nowS, window(v.o.MaxSkew))
 	}
-	if a.Form == QueryForm && now.After(ts.Add(a.Expires)) {
+	if a.Expires > 0 && now.After(ts.Add(a.Expires)) {
 		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
 			amzDate, FormatTime(now.Add(-a.Expires)), nowS, window(a.Expires))
 	}

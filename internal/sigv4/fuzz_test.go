@@ -1,0 +1,71 @@
+package sigv4
+
+import (
+	"strings"
+	"testing"
+)
+
+func FuzzParseAuthorization(f *testing.F) {
+	for _, s := range []string{
+		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+		"Bearer abc", "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256 Credential=a/b/c/d/e,,Signature=x", "AWS4-HMAC-SHA256 a=b, a=c", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAuthorization(s)
+		if err != nil {
+			if a != nil {
+				t.Fatal("error with a result")
+			}
+			return
+		}
+		if !validSignature(a.Signature) || a.AccessKeyID == "" || len(a.SignedHeaders) == 0 || len(a.SignedHeaders) > MaxSignedHeaders {
+			t.Fatalf("accepted incomplete authorization %+v", a)
+		}
+		for _, h := range a.SignedHeaders {
+			if h == "" || h != strings.ToLower(h) {
+				t.Fatalf("bad signed header %q", h)
+			}
+		}
+	})
+}
+
+func FuzzParsePresigned(f *testing.F) {
+	for _, s := range []string{
+		"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Signature=2ce6e6d2e0cf2f9d1b55fafec88cd20574c31dc2e7631979f71ba2310083e95b",
+		"X-Amz-Algorithm=x", "a=%zz&b=+&&c", "X-Amz-Expires=-1&X-Amz-Expires=2",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		params := ParseQuery(raw, true)
+		_ = CanonicalQuery(params, QuerySignature)
+		a, err := ParsePresigned(params)
+		if err != nil {
+			return
+		}
+		if a.Expires < 0 || a.Expires > MaxExpires || !validSignature(a.Signature) || len(a.SignedHeaders) == 0 {
+			t.Fatalf("accepted bad presigned parameters %+v", a)
+		}
+	})
+}
+
+func FuzzCanonicalURI(f *testing.F) {
+	for _, s := range []string{"/", "/dev/a%20b", "//a/../b/./c/", "/example space/", "/ሴ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		for _, norm := range []bool{false, true} {
+			u := CanonicalURI(p, norm)
+			for i := 0; i < len(u); i++ {
+				if c := u[i]; !unreserved(c) && c != '/' && c != '%' {
+					t.Fatalf("unencoded byte %q in %q", c, u)
+				}
+			}
+		}
+		if n := NormalizePath(p); !strings.HasPrefix(n, "/") || strings.Contains(n, "//") {
+			t.Fatalf("NormalizePath(%q) = %q", p, n)
+		}
+	})
+}
