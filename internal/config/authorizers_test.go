@@ -93,7 +93,7 @@ func TestValidateAuthorizers(t *testing.T) {
 
 		{name: "cognito by name", cfg: cognitoConfig(CognitoAuthorizer{UserPools: []string{"pool1"}})},
 		{name: "cognito by arn and issuer", cfg: cognitoConfig(CognitoAuthorizer{
-			UserPools: []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X"},
+			UserPools:      []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_X"},
 			IdentitySource: "method.request.header.X-Token", IdentityValidationExpression: "^client$"})},
 		{name: "cognito no pools", cfg: cognitoConfig(CognitoAuthorizer{}),
 			want: map[string]string{"apis[0].authorizers[0].cognitoUserPools.userPools": "at least one"}},

@@ -2,6 +2,7 @@ package jwks
 
 import (
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -347,7 +348,7 @@ func (r *Remote) reuse(next map[string]*Key) map[string]*Key {
 	return next
 }
 
-type equaler interface{ Equal(any) bool }
+type equaler interface{ Equal(crypto.PublicKey) bool }
 
 func samePublic(a, b any) bool {
 	e, ok := a.(equaler)
