@@ -23,7 +23,7 @@ const MaxFileSize = 8 << 20
 const (
 	// maxNodes bounds the number of YAML nodes visited while decoding, so
 	// that alias expansion ("billion laughs") cannot exhaust memory or time.
-	maxNodes = 1 << 20
+	maxNodes = 1 << 18
 	// maxDepth bounds nesting in free-form subtrees (policy documents).
 	maxDepth = 64
 )
@@ -132,8 +132,10 @@ type decoder struct {
 	pos     map[string]Pos
 	errs    Errors
 	errPath []string
-	nodes   int
-	tooBig  bool
+	// typoIn holds the paths of mappings that had an unknown field.
+	typoIn map[string]bool
+	nodes  int
+	tooBig bool
 }
 
 func nodePos(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
@@ -152,7 +154,8 @@ func (d *decoder) suppressed(path string) bool {
 			return true
 		}
 	}
-	return false
+	// A mapping with a misspelt field likely misses the field it meant.
+	return d.typoIn[path]
 }
 
 // lookup returns the position of path, or of its nearest recorded ancestor.
@@ -452,6 +455,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 		names = append(names, f.name)
 	}
 	seen := map[string]bool{}
+	meant := map[string]bool{}
 	for _, pr := range d.pairs(n, depth) {
 		k, val := pr[0], pr[1]
 		if k.Kind != yaml.ScalarNode {
@@ -461,7 +465,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 		fp := joinField(path, k.Value)
 		f, ok := byName[k.Value]
 		if !ok {
-			d.errorf(k, fp, nearest(k.Value, names), "unknown field %q", k.Value)
+			sug := nearest(k.Value, names)
+			d.errorf(k, fp, sug, "unknown field %q", k.Value)
+			meant[sug] = true
+			if d.typoIn == nil {
+				d.typoIn = map[string]bool{}
+			}
+			d.typoIn[path] = true
 			continue
 		}
 		if seen[k.Value] {
@@ -469,18 +479,29 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 			continue
 		}
 		seen[k.Value] = true
-		if vv := resolve(val); vv.Kind == yaml.ScalarNode {
-			d.pos[fp] = nodePos(val)
-		} else {
-			d.pos[fp] = nodePos(k)
-		}
+		d.pos[fp] = fieldPos(k, val)
 		d.decode(val, v.Field(f.index), fp, depth+1)
 	}
 	for _, f := range fields {
-		if f.required && !seen[f.name] {
-			d.errorf(n, joinField(path, f.name), "", "missing required field %q", f.name)
+		fp := joinField(path, f.name)
+		switch {
+		case seen[f.name]:
+		case meant[f.name]:
+			// Its misspelling was reported; silence the consequences.
+			d.errPath = append(d.errPath, fp)
+		case f.required:
+			d.errorf(n, fp, "", "missing required field %q", f.name)
 		}
 	}
+}
+
+// fieldPos is the position recorded for a mapping entry: the value when it
+// is a scalar (so "bad value" errors point at it), else the key.
+func fieldPos(k, val *yaml.Node) Pos {
+	if resolve(val).Kind == yaml.ScalarNode {
+		return nodePos(val)
+	}
+	return nodePos(k)
 }
 
 func resolve(n *yaml.Node) *yaml.Node {
@@ -576,7 +597,7 @@ func (d *decoder) toJSON(buf *bytes.Buffer, n *yaml.Node, path string, depth int
 				continue
 			}
 			seen[k.Value] = true
-			d.pos[kp] = nodePos(k)
+			d.pos[kp] = fieldPos(k, val)
 			if !first {
 				buf.WriteByte(',')
 			}

@@ -13,7 +13,8 @@ import (
 // Position returns the position in the config file of a path inside the
 // policy document, written with the document's keys and list indexes:
 // "Statement[1].Action", "Statement[0].Condition.IpAddress". The empty path
-// is the document itself. ok is false when the document was not decoded
+// is the document itself. A key's position is its value's when that is a
+// scalar, else the key's (as for every path Parse records). ok is false when the document was not decoded
 // from a file or the path does not exist in it.
 //
 // Validation code in this package does not need it: problems added at
@@ -71,7 +72,7 @@ func (d *PolicyDocument) Position(path string) (p Pos, ok bool) {
 		found := false
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if k := resolve(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
-				last = nodePos(k)
+				last = fieldPos(k, n.Content[i+1])
 				n = n.Content[i+1]
 				found = true
 				break

@@ -214,6 +214,13 @@ func (c *Config) validateAPI(p *problems, ap string, a *API) {
 	}
 }
 
+func kindLabel(k APIKind) string {
+	if k == KindREST {
+		return "a REST API"
+	}
+	return "an HTTP API"
+}
+
 func describeAuthorizer(name string) string {
 	if name == "" {
 		return "none"
@@ -346,7 +353,7 @@ func (c *Config) validateIntegration(p *problems, ip string, kind APIKind, key *
 			return
 		}
 		if d.D() < MinTimeout || d.D() > max {
-			p.add(path, "timeout %s out of range; a %s API allows %s to %s", d, kind, MinTimeout, max)
+			p.add(path, "timeout %s out of range; %s allows %s to %s", d, kindLabel(kind), MinTimeout, max)
 		}
 	}
 	switch {
@@ -364,28 +371,8 @@ func (c *Config) validateIntegration(p *problems, ip string, kind APIKind, key *
 		}
 		validateHeaders(p, ip+".mock.headers", m.Headers)
 	case in.Lambda != nil:
-		l := in.Lambda
-		fp := ip + ".lambda.function"
-		var fns []string
-		for _, f := range c.Functions {
-			fns = append(fns, f.Name)
-		}
-		switch {
-		case l.Function == "":
-			p.add(fp, "function is required")
-		case len(fns) == 0:
-			p.add(fp, "unknown function %q: no functions are declared (add it under the top-level functions list)", l.Function)
-		case !slices.Contains(fns, l.Function):
-			p.addSuggest(fp, nearest(l.Function, fns), "unknown function %q; declared functions: %s", l.Function, strings.Join(fns, ", "))
-		}
-		vp := ip + ".lambda.payloadFormatVersion"
-		switch {
-		case kind == KindREST && l.PayloadFormatVersion != "1.0":
-			p.add(vp, "payload format %q is not available on a rest API, which always uses 1.0", l.PayloadFormatVersion)
-		case l.PayloadFormatVersion != "1.0" && l.PayloadFormatVersion != "2.0":
-			p.addSuggest(vp, nearest(l.PayloadFormatVersion, []string{"1.0", "2.0"}), "unknown payload format version %q; use \"1.0\" or \"2.0\"", l.PayloadFormatVersion)
-		}
-		checkTimeout(ip+".lambda.timeout", l.Timeout)
+		// The function reference, payload format version and timeout are
+		// checked by validateFunctions (functions.go).
 	}
 }
 
