@@ -1,0 +1,372 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/arn"
+)
+
+// Effect is the outcome of evaluating one or more policies. The zero value
+// is ImplicitDeny, so an unset decision fails closed.
+type Effect uint8
+
+const (
+	// ImplicitDeny: no statement applies ("Neither" in the authorization
+	// flow tables).
+	ImplicitDeny Effect = iota
+	// Allow: at least one Allow statement applies and no Deny does.
+	Allow
+	// ExplicitDeny: at least one Deny statement applies.
+	ExplicitDeny
+)
+
+func (e Effect) String() string {
+	switch e {
+	case Allow:
+		return "Allow"
+	case ExplicitDeny:
+		return "ExplicitDeny"
+	}
+	return "ImplicitDeny"
+}
+
+// Request is what is being authorized.
+type Request struct {
+	// Action, e.g. "execute-api:Invoke" (matched case-insensitively).
+	Action string
+	// Resource is the ARN acted on (matched case-sensitively, component by
+	// component).
+	Resource string
+	// Context supplies condition keys and the caller; nil means an empty
+	// context with an anonymous caller.
+	Context *Context
+	// PrincipalUnknown evaluates before authentication (the resource
+	// policy's pre-authorization pass): statements whose outcome depends on
+	// who the caller is are skipped, so only conclusions that hold for
+	// every possible caller are drawn.
+	PrincipalUnknown bool
+}
+
+// Match identifies an applicable statement.
+type Match struct {
+	Policy string
+	Index  int
+	Sid    string
+	Effect StatementEffect
+	Path   string
+}
+
+func (m Match) String() string {
+	var b strings.Builder
+	if m.Policy != "" {
+		fmt.Fprintf(&b, "policy %q ", m.Policy)
+	}
+	b.WriteString(m.Path)
+	if m.Sid != "" {
+		fmt.Fprintf(&b, " (Sid %q)", m.Sid)
+	}
+	return b.String()
+}
+
+// Decision is the result of an evaluation and why it was reached.
+type Decision struct {
+	Effect Effect
+	// Decisive is the statement that decided: the first applicable Deny for
+	// ExplicitDeny, the first applicable Allow for Allow; nil otherwise.
+	Decisive *Match
+	// Matches lists every applicable statement, in evaluation order.
+	Matches []Match
+	// Skipped counts statements not evaluated because the principal was
+	// unknown (pre-authorization pass).
+	Skipped int
+	// Reason is a one-line human explanation for logs.
+	Reason string
+}
+
+// evalState is per-evaluation scratch space.
+type evalState struct {
+	ctx              *Context
+	action           []rune
+	resource         string
+	resParts         [6]string
+	resIsARN         bool
+	resRunes         [6][]rune
+	resWhole         []rune
+	principalUnknown bool
+	text             []rune
+	scratch          pattern
+}
+
+func newState(r *Request) *evalState {
+	st := &evalState{ctx: r.Context, resource: r.Resource, principalUnknown: r.PrincipalUnknown}
+	if st.ctx == nil {
+		st.ctx = &Context{}
+	}
+	st.action = toRunes(nil, r.Action, true)
+	st.resParts, st.resIsARN = arn.Split(r.Resource)
+	if st.resIsARN {
+		for i, p := range st.resParts {
+			st.resRunes[i] = toRunes(nil, p, false)
+		}
+	} else {
+		st.resWhole = toRunes(nil, r.Resource, false)
+	}
+	return st
+}
+
+// Evaluate evaluates one policy.
+func (p *Policy) Evaluate(r *Request) Decision {
+	return Evaluate(r, p)
+}
+
+// Evaluate evaluates a set of policies together (e.g. a user's inline and
+// managed policies): an applicable Deny anywhere wins, else an applicable
+// Allow, else implicit deny. Nil policies are ignored.
+func Evaluate(r *Request, policies ...*Policy) Decision {
+	st := newState(r)
+	var d Decision
+	for _, p := range policies {
+		if p == nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			if st.principalUnknown && s.principalDependent {
+				d.Skipped++
+				continue
+			}
+			if !s.applies(st, nil) {
+				continue
+			}
+			d.Matches = append(d.Matches, Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path})
+		}
+	}
+	for i := range d.Matches {
+		m := &d.Matches[i]
+		if m.Effect == StatementDeny {
+			d.Effect, d.Decisive = ExplicitDeny, m
+			break
+		}
+		if m.Effect == StatementAllow && d.Decisive == nil {
+			d.Effect, d.Decisive = Allow, m
+		}
+	}
+	switch d.Effect {
+	case ExplicitDeny:
+		d.Reason = "explicit deny by " + d.Decisive.String()
+	case Allow:
+		d.Reason = "allowed by " + d.Decisive.String()
+	default:
+		d.Reason = "implicit deny: no statement applies"
+		if d.Skipped > 0 {
+			d.Reason += fmt.Sprintf(" (%d statements depend on the caller and were not evaluated)", d.Skipped)
+		}
+	}
+	return d
+}
+
+// applies reports whether the statement applies to the request. When tr is
+// non-nil every element is evaluated and recorded.
+func (s *Statement) applies(st *evalState, tr *StatementTrace) bool {
+	ok := s.matchPrincipal(st.ctx.Principal)
+	if tr != nil {
+		tr.Principal = ok
+	} else if !ok {
+		return false
+	}
+	a := s.matchAction(st)
+	if tr != nil {
+		tr.Action = a
+	} else if !a {
+		return false
+	}
+	r := s.matchResource(st)
+	if tr != nil {
+		tr.Resource = r
+	} else if !r {
+		return false
+	}
+	c := true
+	for _, cd := range s.conditions {
+		res, v, present := cd.eval(st)
+		if tr != nil {
+			ct := ConditionTrace{Path: cd.path, Operator: cd.operator, Key: cd.keyName, Present: present, Result: res}
+			for i := range cd.values {
+				ct.PolicyValues = append(ct.PolicyValues, cd.values[i].display())
+			}
+			for i := 0; i < v.n; i++ {
+				ct.ContextValues = append(ct.ContextValues, v.at(i))
+			}
+			tr.Conditions = append(tr.Conditions, ct)
+		}
+		if !res {
+			c = false
+			if tr == nil {
+				return false
+			}
+		}
+	}
+	return ok && a && r && c
+}
+
+func (v *condValue) display() string { return v.src }
+
+func (s *Statement) matchPrincipal(id *Identity) bool {
+	if s.principals == nil {
+		return true
+	}
+	m := s.principals.matches(id)
+	if s.notPrincipal {
+		return !m
+	}
+	return m
+}
+
+func (ps *principalSpec) matches(id *Identity) bool {
+	if ps.any {
+		return true
+	}
+	if id == nil {
+		return false
+	}
+	for _, a := range ps.accounts {
+		if a == id.Account {
+			return true
+		}
+	}
+	for _, a := range ps.arns {
+		if (id.ARN != "" && a == id.ARN) || (id.SessionARN != "" && a == id.SessionARN) {
+			return true
+		}
+	}
+	for _, s := range ps.services {
+		if id.Service != "" && s == id.Service {
+			return true
+		}
+	}
+	for _, f := range ps.federated {
+		if id.Federated != "" && f == id.Federated {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Statement) matchAction(st *evalState) bool {
+	m := false
+	for _, p := range s.actions {
+		if p.match(st.action, nil) {
+			m = true
+			break
+		}
+	}
+	return m != s.notAction
+}
+
+// matchResource: a Resource entry whose variable cannot be resolved matches
+// nothing; for NotResource such an entry makes the statement not apply
+// (an unresolvable statement is never applied).
+func (s *Statement) matchResource(st *evalState) bool {
+	m := false
+	for i := range s.resources {
+		r := &s.resources[i]
+		hit, ok := st.matchResource(r)
+		if !ok {
+			if s.notResource {
+				return false
+			}
+			continue
+		}
+		if hit {
+			m = true
+			break
+		}
+	}
+	return m != s.notResource
+}
+
+func (st *evalState) matchResource(r *resourcePattern) (hit, ok bool) {
+	if r.any {
+		return true, true
+	}
+	comps, compsOK, whole := r.comps, r.compsOK, r.whole
+	if r.t.hasVar {
+		pt, ok := r.t.pattern(st.scratch[:0], st.ctx, false)
+		if !ok {
+			return false, false
+		}
+		st.scratch = pt
+		whole = pt
+		comps, compsOK = splitPattern(pt)
+	}
+	if !st.resIsARN {
+		return whole.match(st.resWhole, nil), true
+	}
+	if !compsOK {
+		return false, true
+	}
+	for i := range comps {
+		if !comps[i].match(st.resRunes[i], nil) {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+// matchComponents matches six component patterns against an ARN's parts.
+func (st *evalState) matchComponents(comps *[6]pattern, parts *[6]string) bool {
+	for i := range comps {
+		st.text = toRunes(st.text, parts[i], false)
+		if !comps[i].match(st.text, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// StatementTrace records how one statement was evaluated (for
+// `gatehouse policy simulate` and debug logs).
+type StatementTrace struct {
+	Match
+	// Skipped: not evaluated because the principal was unknown.
+	Skipped    bool
+	Principal  bool
+	Action     bool
+	Resource   bool
+	Conditions []ConditionTrace
+	Applies    bool
+}
+
+// ConditionTrace records one condition's evaluation.
+type ConditionTrace struct {
+	Path          string
+	Operator      string
+	Key           string
+	PolicyValues  []string
+	ContextValues []string
+	Present       bool
+	Result        bool
+}
+
+// Explain evaluates every statement of the policies fully and returns a
+// trace per statement alongside the decision. It is slower than Evaluate and
+// meant for diagnostics.
+func Explain(r *Request, policies ...*Policy) (Decision, []StatementTrace) {
+	st := newState(r)
+	var traces []StatementTrace
+	for _, p := range policies {
+		if p == nil {
+			continue
+		}
+		for _, s := range p.Statements {
+			tr := StatementTrace{Match: Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path}}
+			if st.principalUnknown && s.principalDependent {
+				tr.Skipped = true
+			} else {
+				tr.Applies = s.applies(st, &tr)
+			}
+			traces = append(traces, tr)
+		}
+	}
+	return Evaluate(r, policies...), traces
+}
