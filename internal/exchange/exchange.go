@@ -70,6 +70,8 @@ type Exchange struct {
 	// Path is the request path with the stage prefix removed (percent-decoded,
 	// canonical form used for matching).
 	Path string
+	// EscapedPath is Path in canonical escaped form, as forwarded to backends.
+	EscapedPath string
 	// RawPath is the path as received (escaped form), stage included.
 	RawPath string
 

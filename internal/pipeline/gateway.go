@@ -206,7 +206,7 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	}
 
 	// 2. Route.
-	x.RawPath = r.URL.EscapedPath()
+	x.RawPath = router.RequestPath(r)
 	method := r.Method
 	if api.Info.Kind == exchange.REST {
 		if o := r.Header.Get("X-Http-Method-Override"); o != "" {
@@ -224,7 +224,7 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 		return &gwresp.Error{Type: gwresp.Default4XX, Message: strp("Bad Request"), Set: true, Cause: err}
 	}
 	outcome := api.Table.Match(method, canon, &st.res)
-	if outcome != router.Found {
+	if outcome != router.Matched {
 		if api.Info.Kind == exchange.REST {
 			return gwresp.New(gwresp.MissingAuthenticationToken, fmt.Errorf("no route for %s %s (%v)", method, x.RawPath, outcome))
 		}
@@ -236,6 +236,7 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	x.Route = &route.Info
 	x.Params = st.res.Params
 	x.Path = st.res.Path
+	x.EscapedPath = st.res.EscapedPath
 
 	if api.CORS != nil && r.Header.Get("Origin") != "" {
 		st.rw.cors = api.CORS

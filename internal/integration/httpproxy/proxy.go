@@ -203,7 +203,7 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 
 // escapedPath is the request path without the stage, in escaped form.
 func escapedPath(x *exchange.Exchange) string {
-	p := x.Path
+	p := x.EscapedPath
 	if p == "" {
 		return "/"
 	}

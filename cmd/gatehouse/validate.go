@@ -1,0 +1,34 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+)
+
+func newValidate() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a config file and print every error (exit status 2 on any)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := config.LoadFile(args[0]); err != nil {
+				var errs config.Errors
+				if errors.As(err, &errs) {
+					fmt.Fprint(cmd.ErrOrStderr(), errs.Error())
+					if len(errs) > 0 {
+						fmt.Fprintln(cmd.ErrOrStderr())
+					}
+					fmt.Fprintf(cmd.ErrOrStderr(), "%d error(s) in %s\n", len(errs), args[0])
+					return &exitError{code: 2, err: errors.New("")}
+				}
+				return &exitError{code: 2, err: err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", args[0])
+			return nil
+		},
+	}
+}

@@ -1,0 +1,237 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/admin"
+	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
+)
+
+// Options configure an App.
+type Options struct {
+	// ConfigPath is the native config or template to serve.
+	ConfigPath string
+	// Listen, IdpListen and AdminListen are listener addresses ("" disables
+	// the idp and admin listeners).
+	Listen, IdpListen, AdminListen string
+	// DataDir holds state (created 0700).
+	DataDir string
+	// AdminToken protects the admin API; generated into DataDir when empty.
+	AdminToken string
+	// DrainTimeout bounds graceful shutdown and the retirement of a replaced
+	// configuration generation.
+	DrainTimeout time.Duration
+	// WatchInterval is how often the config file is checked for changes (0: never).
+	WatchInterval time.Duration
+	Logger        *slog.Logger
+	Stdout        io.Writer
+	Stderr        io.Writer
+}
+
+// App is a running gatehouse.
+type App struct {
+	opts    Options
+	log     *slog.Logger
+	metrics *telemetry.Metrics
+	cur     atomic.Pointer[generation]
+	reload  sync.Mutex
+	ready   atomic.Bool
+
+	// Bound addresses, known after Start.
+	GatewayAddr, IdpAddr, AdminAddr string
+
+	servers   []*http.Server
+	listeners []net.Listener
+	serveErr  chan error
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
+}
+
+// New loads the configuration and builds the first generation.
+func New(ctx context.Context, o Options) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	if o.DrainTimeout == 0 {
+		o.DrainTimeout = 30 * time.Second
+	}
+	if o.DataDir == "" {
+		o.DataDir = ".gatehouse"
+	}
+	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	a := &App{opts: o, log: o.Logger, metrics: telemetry.NewMetrics(), serveErr: make(chan error, 4)}
+	if a.opts.AdminToken == "" && o.AdminListen != "" {
+		tok, created, err := loadOrCreateToken(filepath.Join(o.DataDir, "admin-token"))
+		if err != nil {
+			return nil, err
+		}
+		a.opts.AdminToken = tok
+		if created {
+			fmt.Fprintf(o.Stderr, "generated admin token (stored in %s, shown once): %s\n", filepath.Join(o.DataDir, "admin-token"), tok)
+		}
+	}
+	gen, err := a.build(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.cur.Store(gen)
+	return a, nil
+}
+
+func loadOrCreateToken(path string) (string, bool, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		tok := strings.TrimSpace(string(b))
+		if tok != "" {
+			return tok, false, nil
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", false, fmt.Errorf("read admin token: %w", err)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", false, fmt.Errorf("generate admin token: %w", err)
+	}
+	tok := hex.EncodeToString(raw[:])
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("write admin token: %w", err)
+	}
+	return tok, true, nil
+}
+
+// ServeHTTP serves the gateway listener from the current generation.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g := a.cur.Load()
+	g.inflight.Add(1)
+	defer g.inflight.Add(-1)
+	g.gateway.ServeHTTP(w, r)
+}
+
+// Gateway returns the gateway of the current generation.
+func (a *App) Gateway() *pipeline.Gateway { return a.cur.Load().gateway }
+
+// Metrics returns the process metrics.
+func (a *App) Metrics() *telemetry.Metrics { return a.metrics }
+
+// Start binds the listeners and serves in the background.
+func (a *App) Start(ctx context.Context) error {
+	gw := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    pipeline.MaxHeaderSize,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	addr, err := a.listen(ctx, a.opts.Listen, gw)
+	if err != nil {
+		return fmt.Errorf("gateway listener: %w", err)
+	}
+	a.GatewayAddr = addr
+	if a.opts.IdpListen != "" {
+		srv := &http.Server{Handler: a.idpHandler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
+			ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
+		if a.IdpAddr, err = a.listen(ctx, a.opts.IdpListen, srv); err != nil {
+			return fmt.Errorf("idp listener: %w", err)
+		}
+	}
+	if a.opts.AdminListen != "" {
+		srv := &http.Server{Handler: admin.Handler(admin.Options{
+			Token:    a.opts.AdminToken,
+			APIs:     a.listAPIs,
+			Ready:    a.ready.Load,
+			Gatherer: a.metrics.Registry,
+		}), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
+		if a.AdminAddr, err = a.listen(ctx, a.opts.AdminListen, srv); err != nil {
+			return fmt.Errorf("admin listener: %w", err)
+		}
+	}
+	if a.opts.WatchInterval > 0 && a.opts.ConfigPath != "" {
+		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopWatch = cancel
+		a.watchDone = make(chan struct{})
+		go a.watch(wctx)
+	}
+	a.ready.Store(true)
+	return nil
+}
+
+func (a *App) listen(ctx context.Context, addr string, srv *http.Server) (string, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	a.servers = append(a.servers, srv)
+	a.listeners = append(a.listeners, ln)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.serveErr <- err
+		}
+	}()
+	return ln.Addr().String(), nil
+}
+
+// Wait blocks until ctx is done or a listener fails.
+func (a *App) Wait(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-a.serveErr:
+		return err
+	}
+}
+
+// Shutdown stops accepting connections and drains in-flight requests within
+// the drain timeout, then closes the current generation.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.ready.Store(false)
+	if a.stopWatch != nil {
+		a.stopWatch()
+		<-a.watchDone
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.opts.DrainTimeout)
+	defer cancel()
+	var errs []error
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, s := range a.servers {
+		wg.Add(1)
+		go func(s *http.Server) {
+			defer wg.Done()
+			if err := s.Shutdown(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				_ = s.Close()
+			}
+		}(s)
+	}
+	wg.Wait()
+	if g := a.cur.Load(); g != nil {
+		g.close()
+	}
+	return errors.Join(errs...)
+}

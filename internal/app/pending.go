@@ -1,0 +1,26 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/integration"
+)
+
+// lambdaIntegration builds a Lambda proxy integration.
+func (a *App) lambdaIntegration(_ *generation, _ exchange.Kind, l *config.LambdaIntegration) (integration.Integration, error) {
+	return nil, fmt.Errorf("lambda integration for function %q: not supported yet", l.Function)
+}
+
+// namedAuthorizer builds AWS_IAM or a configured authorizer.
+func (a *App) namedAuthorizer(_ *generation, _ *config.API, name string) (authz.Authorizer, error) {
+	return nil, fmt.Errorf("authorizer %q: not supported yet", name)
+}
+
+// idpHandler serves the identity-provider listener.
+func (a *App) idpHandler() http.Handler {
+	return http.NotFoundHandler()
+}
