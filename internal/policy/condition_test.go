@@ -235,3 +235,5 @@ func TestVersion2008DoesNotExpandVariables(t *testing.T) {
 		t.Errorf("2008 policy: variable must not expand, got %v", d.Effect)
 	}
 }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
