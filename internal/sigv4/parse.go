@@ -52,8 +52,6 @@ type Auth struct {
 	// Expires is X-Amz-Expires; zero when absent.
 	Expires       time.Duration
 	SecurityToken string
-	// Problems collected while parsing, in AWS's order; empty when complete.
-	problems []string
 }
 
 func parseCredential(v string) (credentialScope, bool) {
