@@ -17,7 +17,7 @@ import (
 func newServe() *cobra.Command {
 	var o struct {
 		listen, idpListen, adminListen, data, logFormat, logLevel string
-		drain, watch                                            time.Duration
+		drain, watch                                              time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "serve FILE",

@@ -172,7 +172,7 @@ func (a *App) Start(ctx context.Context) error {
 		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		a.stopWatch = cancel
 		a.watchDone = make(chan struct{})
-		go a.watch(wctx)
+		go a.watch(wctx, fileSum(a.opts.ConfigPath))
 	}
 	a.ready.Store(true)
 	return nil

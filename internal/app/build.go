@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,10 +32,13 @@ type generation struct {
 	sinks      map[string]*telemetry.Sink
 	inflight   atomic.Int64
 	closers    []func()
+	closeOnce  sync.Once
 }
 
 // close releases the generation's resources once its requests are done.
-func (g *generation) close() {
+func (g *generation) close() { g.closeOnce.Do(g.doClose) }
+
+func (g *generation) doClose() {
 	for _, t := range g.transports {
 		t.CloseIdleConnections()
 	}

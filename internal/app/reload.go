@@ -29,9 +29,8 @@ func (a *App) Reload(ctx context.Context) error {
 }
 
 // watch polls the config file and reloads when its content changes.
-func (a *App) watch(ctx context.Context) {
+func (a *App) watch(ctx context.Context, last []byte) {
 	defer close(a.watchDone)
-	last := fileSum(a.opts.ConfigPath)
 	t := time.NewTicker(a.opts.WatchInterval)
 	defer t.Stop()
 	for {

@@ -225,8 +225,13 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	if p.cfg.Method != "" {
 		out.Method = p.cfg.Method
 	}
-	pr.SetXForwarded()
 	h := out.Header
+	// Append to the chain the client sent, as API Gateway does; the peer
+	// address is added by SetXForwarded.
+	if prior, ok := pr.In.Header["X-Forwarded-For"]; ok {
+		h["X-Forwarded-For"] = []string{strings.Join(prior, ", ")}
+	}
+	pr.SetXForwarded()
 	if _, port, err := net.SplitHostPort(pr.In.Host); err == nil {
 		h["X-Forwarded-Port"] = []string{port}
 	}
@@ -234,7 +239,7 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	if p.rest {
 		h["X-Amzn-Apigateway-Api-Id"] = []string{c.x.API.ID}
 	}
-	for _, k := range []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override"} {
+	for _, k := range []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer"} {
 		delete(h, k)
 	}
 	if p.cfg.StripSigV4 {

@@ -1,0 +1,429 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// backend is a real HTTP server that records what it received.
+type backend struct {
+	*httptest.Server
+	mu   sync.Mutex
+	reqs []*http.Request
+	body [][]byte
+}
+
+func newBackend(t *testing.T, h http.HandlerFunc) *backend {
+	t.Helper()
+	b := &backend{}
+	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		b.mu.Lock()
+		b.reqs = append(b.reqs, r.Clone(context.Background()))
+		b.body = append(b.body, body)
+		b.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprintf(w, "backend %s %s", r.Method, r.URL.RequestURI())
+	}))
+	t.Cleanup(b.Close)
+	return b
+}
+
+func (b *backend) last(t *testing.T) *http.Request {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.reqs) == 0 {
+		t.Fatal("backend received no request")
+	}
+	return b.reqs[len(b.reqs)-1]
+}
+
+type testApp struct {
+	*App
+	dir    string
+	cfg    string
+	logs   *syncBuffer
+	cancel context.CancelFunc
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs an App on loopback ports with the given config text.
+func start(t *testing.T, cfg string) *testApp {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gatehouse.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := New(ctx, Options{
+		ConfigPath: path, Listen: "127.0.0.1:0", AdminListen: "127.0.0.1:0",
+		DataDir: filepath.Join(dir, "data"), AdminToken: "test-admin-token",
+		DrainTimeout: 5 * time.Second,
+		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Stdout:       logs, Stderr: logs,
+	})
+	if err != nil {
+		cancel()
+		t.Fatalf("New: %v", err)
+	}
+	if err := a.Start(ctx); err != nil {
+		cancel()
+		t.Fatalf("Start: %v", err)
+	}
+	ta := &testApp{App: a, dir: dir, cfg: path, logs: logs, cancel: cancel}
+	t.Cleanup(func() {
+		_ = a.Shutdown(context.Background())
+		cancel()
+	})
+	return ta
+}
+
+// do sends a request to the gateway with an optional Host.
+func (ta *testApp) do(t *testing.T, method, host, path string, body io.Reader, hdr ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+ta.GatewayAddr+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		req.Host = host
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Add(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestRoutingAndDefaults(t *testing.T) {
+	be := newBackend(t, nil)
+	ta := start(t, fmt.Sprintf(`
+apis:
+  - name: web
+    id: webapi0001
+    kind: http
+    routes:
+      - route: GET /items/{id}
+        integration:
+          http:
+            url: %[1]s/things/{id}
+      - route: $default
+        integration:
+          http:
+            url: %[1]s/base
+      - route: GET /mock
+        integration:
+          mock: {status: 201, body: '{"mocked":true}'}
+  - name: shop
+    id: shopapi001
+    kind: rest
+    stages:
+      - name: prod
+        variables: {color: blue}
+    routes:
+      - route: GET /pets/{petId}
+        integration:
+          http:
+            url: %[1]s/pets/{petId}?color=${stageVariables.color}
+`, be.URL))
+	httpHost := "webapi0001.execute-api.localhost"
+	restHost := "shopapi001.execute-api.example.com"
+	tests := []struct {
+		name, method, host, path string
+		wantStatus               int
+		wantBody                 string
+		wantBackend              string
+		wantHeader               string
+	}{
+		{"http param route", "GET", httpHost, "/items/42?x=1", 200, "backend GET /things/42?x=1", "/things/42?x=1", "Apigw-Requestid"},
+		{"http default route appends path", "POST", httpHost, "/a/b", 200, "backend POST /base/a/b", "/base/a/b", "Apigw-Requestid"},
+		{"http mock", "GET", httpHost, "/mock", 201, `{"mocked":true}`, "", "Apigw-Requestid"},
+		{"rest param route with stage variable", "GET", restHost, "/prod/pets/7", 200, "backend GET /pets/7?color=blue", "/pets/7?color=blue", "X-Amzn-Requestid"},
+		{"rest unknown route", "GET", restHost, "/prod/cats", 403, `{"message":"Missing Authentication Token"}`, "", "X-Amzn-Requestid"},
+		{"rest wrong method", "DELETE", restHost, "/prod/pets/7", 403, `{"message":"Missing Authentication Token"}`, "", "X-Amz-Apigw-Id"},
+		{"rest unknown stage", "GET", restHost, "/dev/pets/7", 403, `{"message":"Missing Authentication Token"}`, "", "X-Amzn-Errortype"},
+		{"unknown api id", "GET", "nope.execute-api.localhost", "/items/1", 404, `{"message":"Not Found"}`, "", "Content-Type"},
+		{"rest case-sensitive path", "GET", restHost, "/prod/Pets/7", 403, `{"message":"Missing Authentication Token"}`, "", ""},
+		{"dot segment rejected", "GET", httpHost, "/items/../mock", 400, `{"message":"Bad Request"}`, "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.do(t, tc.method, tc.host, tc.path, nil)
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+			if tc.wantHeader != "" && resp.Header.Get(tc.wantHeader) == "" {
+				t.Errorf("missing header %s in %v", tc.wantHeader, resp.Header)
+			}
+			if tc.wantBackend != "" {
+				if got := be.last(t).URL.RequestURI(); got != tc.wantBackend {
+					t.Errorf("backend got %q, want %q", got, tc.wantBackend)
+				}
+			}
+		})
+	}
+}
+
+func TestProxyHeaders(t *testing.T) {
+	be := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", "Mon, 01 Jan 2024 00:00:00 GMT")
+		w.Header().Set("X-Backend", "yes")
+		w.WriteHeader(202)
+	})
+	ta := start(t, fmt.Sprintf(`
+apis:
+  - name: shop
+    kind: rest
+    stages: [{name: v1}]
+    routes:
+      - route: ANY /{proxy+}
+        integration:
+          http: {url: "%s/{proxy}"}
+`, be.URL))
+	resp, _ := ta.do(t, "PUT", "", "/v1/a/b%20c", strings.NewReader("payload"),
+		"X-Forwarded-For", "203.0.113.9", "Connection", "X-Secret-Hop", "X-Secret-Hop", "drop-me", "Te", "trailers")
+	if resp.StatusCode != 202 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	got := be.last(t)
+	if got.URL.EscapedPath() != "/a/b%20c" {
+		t.Errorf("backend path %q", got.URL.EscapedPath())
+	}
+	if xff := got.Header.Get("X-Forwarded-For"); xff != "203.0.113.9, 127.0.0.1" {
+		t.Errorf("X-Forwarded-For = %q, want the client's value with the peer appended", xff)
+	}
+	if got.Header.Get("X-Secret-Hop") != "" || got.Header.Get("Te") != "" {
+		t.Errorf("hop-by-hop headers reached the backend: %v", got.Header)
+	}
+	if got.Header.Get("X-Amzn-Trace-Id") == "" || got.Header.Get("X-Amzn-Apigateway-Api-Id") == "" {
+		t.Errorf("missing API Gateway request headers: %v", got.Header)
+	}
+	if resp.Header.Get("X-Amzn-Remapped-Date") != "Mon, 01 Jan 2024 00:00:00 GMT" || resp.Header.Get("X-Backend") != "yes" {
+		t.Errorf("response headers: %v", resp.Header)
+	}
+	if be.body[len(be.body)-1] == nil || string(be.body[len(be.body)-1]) != "payload" {
+		t.Errorf("backend body %q", be.body[len(be.body)-1])
+	}
+}
+
+func TestIntegrationFailures(t *testing.T) {
+	slow := newBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	ta := start(t, fmt.Sprintf(`
+apis:
+  - name: h
+    id: httpapi001
+    kind: http
+    routes:
+      - route: GET /slow
+        integration: {http: {url: "%[1]s", timeout: 100ms}}
+      - route: GET /dead
+        integration: {http: {url: "%[2]s"}}
+  - name: r
+    id: restapi001
+    kind: rest
+    stages: [{name: s}]
+    routes:
+      - route: GET /slow
+        integration: {http: {url: "%[1]s", timeout: 100ms}}
+      - route: GET /dead
+        integration: {http: {url: "%[2]s"}}
+      - route: POST /upload
+        integration: {http: {url: "%[1]s"}}
+`, slow.URL, dead))
+	tests := []struct {
+		name, host, method, path string
+		body                     io.Reader
+		wantStatus               int
+		wantBody                 string
+	}{
+		{"http timeout", "httpapi001.execute-api.x", "GET", "/slow", nil, 503, `{"message":"Service Unavailable"}`},
+		{"http unreachable", "httpapi001.execute-api.x", "GET", "/dead", nil, 500, `{"message":"Internal Server Error"}`},
+		{"rest timeout", "restapi001.execute-api.x", "GET", "/s/slow", nil, 504, `{"message":"Endpoint request timed out"}`},
+		{"rest unreachable", "restapi001.execute-api.x", "GET", "/s/dead", nil, 504, `{"message":"Network error communicating with endpoint"}`},
+		{"rest body too large", "restapi001.execute-api.x", "POST", "/s/upload", bytes.NewReader(make([]byte, 10<<20+1)), 413, `{"message":"HTTP content length exceeded 10485760 bytes"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.do(t, tc.method, tc.host, tc.path, tc.body)
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+}
+
+func TestGatewayResponseCustomisation(t *testing.T) {
+	ta := start(t, `
+apis:
+  - name: shop
+    kind: rest
+    stages: [{name: prod}]
+    routes:
+      - route: GET /ok
+        integration: {mock: {}}
+    gatewayResponses:
+      MISSING_AUTHENTICATION_TOKEN:
+        status: 404
+        headers:
+          Access-Control-Allow-Origin: "'*'"
+          X-Echo-Accept: method.request.header.Accept
+        templates:
+          application/json: '{"message":$context.error.messageString,"type":"$context.error.responseType","id":"$context.requestId","stage":"$context.stage"}'
+`)
+	resp, body := ta.do(t, "GET", "", "/prod/missing", nil, "Accept", "application/json")
+	if resp.StatusCode != 404 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var got map[string]string
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatalf("body %q: %v", body, err)
+	}
+	if got["message"] != "Missing Authentication Token" || got["type"] != "MISSING_AUTHENTICATION_TOKEN" || got["id"] != resp.Header.Get("X-Amzn-Requestid") {
+		t.Errorf("body %v headers %v", got, resp.Header)
+	}
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("X-Echo-Accept") != "application/json" {
+		t.Errorf("headers %v", resp.Header)
+	}
+}
+
+func TestAdminAPI(t *testing.T) {
+	ta := start(t, `
+apis:
+  - name: one
+    id: oneapi0001
+    kind: http
+    routes:
+      - route: GET /x
+        integration: {mock: {}}
+`)
+	get := func(path, token string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", "http://"+ta.AdminAddr+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, b
+	}
+	if resp, _ := get("/v1/apis", ""); resp.StatusCode != 401 {
+		t.Errorf("no token: %d", resp.StatusCode)
+	}
+	if resp, _ := get("/v1/apis", "wrong"); resp.StatusCode != 401 {
+		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+	resp, b := get("/v1/apis", "test-admin-token")
+	var apis []map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal(b, &apis) != nil || len(apis) != 1 {
+		t.Fatalf("list: %d %s", resp.StatusCode, b)
+	}
+	if apis[0]["id"] != "oneapi0001" || !strings.Contains(fmt.Sprint(apis[0]["baseUrls"]), "oneapi0001.execute-api.localhost") {
+		t.Errorf("api entry %v", apis[0])
+	}
+	ta.do(t, "GET", "", "/x", nil)
+	_, metrics := get("/metrics", "")
+	if !strings.Contains(string(metrics), `gatehouse_requests_total{api="oneapi0001",route="GET /x",status="200"} 1`) {
+		t.Errorf("metrics missing request count:\n%s", grep(string(metrics), "gatehouse_requests_total"))
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if resp, _ := get(p, ""); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
+
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestAccessLogNeverHasSecrets(t *testing.T) {
+	ta0 := t.TempDir()
+	logPath := filepath.Join(ta0, "access.log")
+	ta := start(t, fmt.Sprintf(`
+apis:
+  - name: one
+    kind: http
+    accessLog: {destination: %q}
+    routes:
+      - route: GET /x/{id}
+        integration: {mock: {}}
+`, logPath))
+	resp, _ := ta.do(t, "GET", "", "/x/5?token=abc", nil, "Authorization", "Bearer sekret-token", "Cookie", "session=sekret-cookie")
+	rid := resp.Header.Get("Apigw-Requestid")
+	_ = ta.Shutdown(context.Background())
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]string
+	if err := json.Unmarshal(bytes.TrimSpace(b), &rec); err != nil {
+		t.Fatalf("access log line %q: %v", b, err)
+	}
+	if rec["requestId"] != rid || rec["routeKey"] != "GET /x/{id}" || rec["status"] != "200" || rec["httpMethod"] != "GET" || rec["ip"] != "127.0.0.1" {
+		t.Errorf("record %v", rec)
+	}
+	if bytes.Contains(b, []byte("sekret")) {
+		t.Errorf("access log leaks a secret: %s", b)
+	}
+}
