@@ -7,14 +7,16 @@ import (
 	"testing"
 )
 
-func TestCanonicalize(t *testing.T) {
-	tests := []struct {
-		name        string
-		raw         string
-		wantDecoded string
-		wantEscaped string
-		wantErr     error
-	}{
+type canonCase struct {
+	name        string
+	raw         string
+	wantDecoded string
+	wantEscaped string
+	wantErr     error
+}
+
+func canonCases() []canonCase {
+	return []canonCase{
 		{name: "root", raw: "/", wantDecoded: "/", wantEscaped: "/"},
 		{name: "plain", raw: "/pets/7", wantDecoded: "/pets/7", wantEscaped: "/pets/7"},
 		{name: "trailing slash kept", raw: "/pets/", wantDecoded: "/pets/", wantEscaped: "/pets/"},
@@ -77,7 +79,10 @@ func TestCanonicalize(t *testing.T) {
 		{name: "double encoded slash", raw: "/a%252Fb", wantErr: ErrDoubleEncoding},
 		{name: "too long", raw: "/" + strings.Repeat("a", MaxPathLength), wantErr: ErrPathTooLong},
 	}
-	for _, tc := range tests {
+}
+
+func TestCanonicalize(t *testing.T) {
+	for _, tc := range canonCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Canonicalize(tc.raw)
 			if tc.wantErr != nil {

@@ -103,8 +103,8 @@ func TestMatchHTTPDeveloperGuideExample(t *testing.T) {
 	})
 }
 
-func TestMatchHTTP(t *testing.T) {
-	tbl := mustCompile(t, Spec{
+func httpTestSpec() Spec {
+	return Spec{
 		Kind:   exchange.HTTP,
 		Stages: []string{"$default", "dev"},
 		Routes: []string{
@@ -120,8 +120,15 @@ func TestMatchHTTP(t *testing.T) {
 			"GET /",               // 9
 			"GET /files/{f}/{g+}", // 10
 		},
-	})
-	runMatchCases(t, tbl, []matchCase{
+	}
+}
+
+func TestMatchHTTP(t *testing.T) {
+	runMatchCases(t, mustCompile(t, httpTestSpec()), httpMatchCases())
+}
+
+func httpMatchCases() []matchCase {
+	return []matchCase{
 		{name: "static", method: "GET", path: "/items", want: Matched, wantStage: "$default", wantRoute: "GET /items", wantPath: "/items"},
 		{name: "trailing slash is significant", method: "GET", path: "/items/", want: NotFound, wantStage: "$default", wantPath: "/items/"},
 		{name: "param", method: "GET", path: "/items/5", want: Matched, wantStage: "$default", wantRoute: "GET /items/{id}", wantParams: p("id", "5")},
@@ -149,7 +156,7 @@ func TestMatchHTTP(t *testing.T) {
 		{name: "encoded stage name", method: "GET", path: "/d%65v/items", want: Matched, wantStage: "dev", wantRoute: "GET /items", wantPath: "/items"},
 		{name: "decoded param value", method: "GET", path: "/items/caf%C3%A9%20au%3Blait", want: Matched, wantStage: "$default", wantRoute: "GET /items/{id}", wantParams: p("id", "caf\u00e9 au;lait"), wantEscaped: "/items/caf%C3%A9%20au%3Blait"},
 		{name: "root on $default stage", method: "GET", path: "/", want: Matched, wantStage: "$default", wantRoute: "GET /", wantPath: "/"},
-	})
+	}
 }
 
 func TestMatchHTTPStages(t *testing.T) {
@@ -161,8 +168,8 @@ func TestMatchHTTPStages(t *testing.T) {
 	})
 }
 
-func TestMatchREST(t *testing.T) {
-	tbl := mustCompile(t, Spec{
+func restTestSpec() Spec {
+	return Spec{
 		Kind:   exchange.REST,
 		Stages: []string{"prod", "dev"},
 		Routes: []string{
@@ -178,8 +185,15 @@ func TestMatchREST(t *testing.T) {
 			"GET /any",                          // 9
 			"DELETE /pets/{petId}/toys/{toyId}", // 10
 		},
-	})
-	runMatchCases(t, tbl, []matchCase{
+	}
+}
+
+func TestMatchREST(t *testing.T) {
+	runMatchCases(t, mustCompile(t, restTestSpec()), restMatchCases())
+}
+
+func restMatchCases() []matchCase {
+	return []matchCase{
 		{name: "stage root", method: "GET", path: "/prod", want: Matched, wantStage: "prod", wantRoute: "GET /", wantPath: "/", wantEscaped: "/"},
 		{name: "stage root with slash", method: "GET", path: "/prod/", want: Matched, wantStage: "prod", wantRoute: "GET /", wantPath: "/"},
 		{name: "greedy does not match the stage root", method: "POST", path: "/prod/", want: NotFound, wantStage: "prod", wantPath: "/"},
@@ -210,7 +224,7 @@ func TestMatchREST(t *testing.T) {
 		{name: "stage names are case-sensitive", method: "GET", path: "/Prod/pets", want: UnknownStage},
 		{name: "no stage", method: "GET", path: "/", want: UnknownStage},
 		{name: "decoded param", method: "GET", path: "/prod/pets/a%20b%3B", want: Matched, wantStage: "prod", wantRoute: "GET /pets/{petId}", wantParams: p("petId", "a b;"), wantEscaped: "/pets/a%20b%3B"},
-	})
+	}
 }
 
 func TestMatchRESTBacktracking(t *testing.T) {
@@ -266,12 +280,14 @@ func TestMatchAllocations(t *testing.T) {
 	}
 }
 
-func TestCompileErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		spec    Spec
-		wantErr string
-	}{
+type compileErrorCase struct {
+	name    string
+	spec    Spec
+	wantErr string
+}
+
+func compileErrorCases() []compileErrorCase {
+	return []compileErrorCase{
 		{name: "unknown kind", spec: Spec{Stages: []string{"a"}}, wantErr: "unknown API kind"},
 		{name: "no stages", spec: Spec{Kind: exchange.HTTP}, wantErr: "at least one stage"},
 		{name: "duplicate stage", spec: Spec{Kind: exchange.REST, Stages: []string{"a", "a"}}, wantErr: "duplicate stage"},
@@ -313,7 +329,10 @@ func TestCompileErrors(t *testing.T) {
 		{name: "REST two greedy names", spec: rest("GET /{a+}", "POST /{b+}"), wantErr: "at most one variable child"},
 		{name: "every error reported", spec: httpSpec("GET a", "GET /ok", "BAD /x"), wantErr: "routes[2]"},
 	}
-	for _, tc := range tests {
+}
+
+func TestCompileErrors(t *testing.T) {
+	for _, tc := range compileErrorCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			tbl, err := Compile(tc.spec)
 			if err == nil {
