@@ -2,7 +2,7 @@ package policy
 
 import (
 	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/arn"
 )
@@ -58,15 +58,14 @@ type Match struct {
 }
 
 func (m Match) String() string {
-	var b strings.Builder
+	s := m.Path
 	if m.Policy != "" {
-		fmt.Fprintf(&b, "policy %q ", m.Policy)
+		s = "policy " + strconv.Quote(m.Policy) + " " + s
 	}
-	b.WriteString(m.Path)
 	if m.Sid != "" {
-		fmt.Fprintf(&b, " (Sid %q)", m.Sid)
+		s += " (Sid " + strconv.Quote(m.Sid) + ")"
 	}
-	return b.String()
+	return s
 }
 
 // Decision is the result of an evaluation and why it was reached.
@@ -106,8 +105,11 @@ func newState(r *Request) *evalState {
 	st.action = toRunes(nil, r.Action, true)
 	st.resParts, st.resIsARN = arn.Split(r.Resource)
 	if st.resIsARN {
+		all := make([]rune, 0, len(r.Resource))
 		for i, p := range st.resParts {
-			st.resRunes[i] = toRunes(nil, p, false)
+			start := len(all)
+			all = appendRunes(all, p, false)
+			st.resRunes[i] = all[start:len(all):len(all)]
 		}
 	} else {
 		st.resWhole = toRunes(nil, r.Resource, false)

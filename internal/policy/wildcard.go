@@ -59,7 +59,11 @@ func (p pattern) hasWildcard() bool {
 // toRunes decodes s into buf (reused when large enough). With fold the runes
 // are lower-cased.
 func toRunes(buf []rune, s string, fold bool) []rune {
-	buf = buf[:0]
+	return appendRunes(buf[:0], s, fold)
+}
+
+// appendRunes appends the decoded runes of s to buf.
+func appendRunes(buf []rune, s string, fold bool) []rune {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
