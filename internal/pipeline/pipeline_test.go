@@ -1,0 +1,167 @@
+package pipeline
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/gwresp"
+	"github.com/gatehouse/gatehouse/internal/router"
+	"github.com/gatehouse/gatehouse/internal/telemetry"
+)
+
+type integrationFunc func(x *exchange.Exchange) error
+
+func (f integrationFunc) Serve(x *exchange.Exchange) error { return f(x) }
+
+type authorizerFunc func(x *exchange.Exchange) (*exchange.Principal, error)
+
+func (f authorizerFunc) Authorize(x *exchange.Exchange) (*exchange.Principal, error) { return f(x) }
+
+func testAPI(t *testing.T, kind exchange.Kind, routes map[string]Route) *API {
+	t.Helper()
+	spec := router.Spec{Kind: kind, Stages: []string{"$default"}}
+	if kind == exchange.REST {
+		spec.Stages = []string{"prod"}
+	}
+	api := &API{Info: exchange.API{ID: "abc123", Kind: kind}}
+	for _, s := range spec.Stages {
+		api.Stages = append(api.Stages, exchange.Stage{Name: s})
+	}
+	m := telemetry.NewMetrics()
+	for key, r := range routes {
+		spec.Routes = append(spec.Routes, key)
+		r.Info.Key = key
+		r.Metrics = m.Route("abc123", key)
+		api.Routes = append(api.Routes, r)
+	}
+	var err error
+	if api.Table, err = router.Compile(spec); err != nil {
+		t.Fatal(err)
+	}
+	if api.Responses, err = gwresp.NewCatalogue(kind, nil); err != nil {
+		t.Fatal(err)
+	}
+	api.Unmatched = m.Route("abc123", "")
+	return api
+}
+
+func TestPanicIsContainedAndServingContinues(t *testing.T) {
+	panics := 0
+	api := testAPI(t, exchange.HTTP, map[string]Route{
+		"GET /boom": {Integration: integrationFunc(func(*exchange.Exchange) error { panic("kaboom") })},
+		"GET /ok": {Integration: integrationFunc(func(x *exchange.Exchange) error {
+			_, err := io.WriteString(x.W, "fine")
+			return err
+		})},
+	})
+	g := New([]*API{api}, Options{OnPanic: func() { panics++ }})
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
+	if rec.Code != 500 || rec.Body.String() != `{"message":"Internal Server Error"}` {
+		t.Fatalf("panic: got %d %q", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest("GET", "/ok", nil))
+	if rec.Code != 200 || rec.Body.String() != "fine" || panics != 1 {
+		t.Fatalf("after panic: %d %q panics=%d", rec.Code, rec.Body, panics)
+	}
+}
+
+func TestAuthorizerRunsBeforeIntegration(t *testing.T) {
+	called := false
+	deny := authorizerFunc(func(*exchange.Exchange) (*exchange.Principal, error) {
+		return nil, gwresp.New(gwresp.Unauthorized, nil)
+	})
+	allow := authorizerFunc(func(*exchange.Exchange) (*exchange.Principal, error) {
+		return &exchange.Principal{Type: "jwt", Claims: map[string]any{"sub": "u1"}}, nil
+	})
+	var seen *exchange.Principal
+	api := testAPI(t, exchange.REST, map[string]Route{
+		"GET /deny": {Authorizer: deny, Integration: integrationFunc(func(*exchange.Exchange) error { called = true; return nil })},
+		"GET /allow": {Authorizer: allow, Integration: integrationFunc(func(x *exchange.Exchange) error {
+			seen = x.Principal
+			return nil
+		})},
+	})
+	g := New([]*API{api}, Options{})
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest("GET", "/prod/deny", nil))
+	if rec.Code != 401 || rec.Body.String() != `{"message":"Unauthorized"}` || called {
+		t.Fatalf("deny: %d %q integration called=%v", rec.Code, rec.Body, called)
+	}
+	if rec.Header().Get("X-Amzn-Errortype") != "UnauthorizedException" {
+		t.Errorf("x-amzn-ErrorType = %q", rec.Header().Get("X-Amzn-Errortype"))
+	}
+	rec = httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest("GET", "/prod/allow", nil))
+	if rec.Code != 200 || seen == nil || seen.Claims["sub"] != "u1" {
+		t.Fatalf("allow: %d principal %+v", rec.Code, seen)
+	}
+}
+
+func TestBodyLimitWhileStreaming(t *testing.T) {
+	var readErr error
+	api := testAPI(t, exchange.HTTP, map[string]Route{
+		"POST /up": {Integration: integrationFunc(func(x *exchange.Exchange) error {
+			_, readErr = io.Copy(io.Discard, x.R.Body)
+			if readErr != nil {
+				return gwresp.New(gwresp.IntegrationFailure, readErr)
+			}
+			return nil
+		})},
+	})
+	g := New([]*API{api}, Options{})
+	// No Content-Length: the limit is enforced while reading.
+	req := httptest.NewRequest("POST", "/up", io.NopCloser(strings.NewReader(strings.Repeat("a", MaxBodyBytes+10))))
+	req.ContentLength = -1
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || readErr == nil {
+		t.Fatalf("got %d %q (read error %v)", rec.Code, rec.Body, readErr)
+	}
+	// Exactly at the limit is fine.
+	req = httptest.NewRequest("POST", "/up", io.NopCloser(strings.NewReader(strings.Repeat("a", MaxBodyBytes))))
+	req.ContentLength = -1
+	rec = httptest.NewRecorder()
+	g.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("at the limit: %d %q", rec.Code, rec.Body)
+	}
+}
+
+func TestURITooLong(t *testing.T) {
+	api := testAPI(t, exchange.HTTP, map[string]Route{"GET /x": {Integration: integrationFunc(func(*exchange.Exchange) error { return nil })}})
+	g := New([]*API{api}, Options{})
+	req := httptest.NewRequest("GET", "/x?q="+strings.Repeat("a", MaxURILength), nil)
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestURITooLong {
+		t.Fatalf("got %d", rec.Code)
+	}
+}
+
+func BenchmarkPipelineMock(b *testing.B) {
+	t := &testing.T{}
+	api := testAPI(t, exchange.HTTP, map[string]Route{"GET /items/{id}": {Integration: integrationFunc(func(x *exchange.Exchange) error {
+		x.W.WriteHeader(200)
+		return nil
+	})}})
+	g := New([]*API{api}, Options{})
+	req := httptest.NewRequest("GET", "/items/42", nil)
+	w := &discardWriter{h: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		g.ServeHTTP(w, req)
+	}
+}
+
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discardWriter) WriteHeader(int)             {}
