@@ -22,7 +22,7 @@ const cacheShards = 32
 // least-recently-used capacity, and never returns an entry at or past the
 // token's exp. One Cache may be shared by every authorizer of a process.
 type Cache struct {
-	shards [cacheShards]cacheShard
+	shards []cacheShard
 	owners atomic.Uint64
 
 	hits, misses, evictions atomic.Int64
@@ -71,8 +71,9 @@ func NewCache(maxEntries int) *Cache {
 	if maxEntries <= 0 {
 		maxEntries = DefaultCacheEntries
 	}
-	per := (maxEntries + cacheShards - 1) / cacheShards
-	c := &Cache{}
+	n := min(cacheShards, maxEntries)
+	per := maxEntries / n // n*per <= maxEntries
+	c := &Cache{shards: make([]cacheShard, n)}
 	for i := range c.shards {
 		c.shards[i].max = per
 		c.shards[i].items = map[cacheKey]*list.Element{}
@@ -84,7 +85,7 @@ func NewCache(maxEntries int) *Cache {
 func (c *Cache) owner() uint64 { return c.owners.Add(1) }
 
 func (c *Cache) shard(k cacheKey) *cacheShard {
-	return &c.shards[binary.LittleEndian.Uint32(k.sum[:4])%cacheShards]
+	return &c.shards[binary.LittleEndian.Uint32(k.sum[:4])%uint32(len(c.shards))]
 }
 
 // get returns a live entry; expired entries are removed.

@@ -114,8 +114,8 @@ func parseCompact(tok string) (*compact, error) {
 		return nil, fmt.Errorf("%w: want three segments", errMalformed)
 	}
 	h, p, s := tok[:i], tok[i+1:j], tok[j+1:]
-	if p == "" || s == "" {
-		return nil, fmt.Errorf("%w: empty segment", errMalformed)
+	if h == "" || s == "" {
+		return nil, fmt.Errorf("%w: empty header or signature", errMalformed)
 	}
 	hb, err := jwks.DecodeSegment(h)
 	if err != nil {
