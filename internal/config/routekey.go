@@ -96,7 +96,11 @@ func ParseRouteKey(s string) (RouteKey, error) {
 	}
 	k := RouteKey{Method: method, Path: path}
 	if !strings.HasPrefix(path, "/") {
-		return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q must start with '/'", path), Suggest: method + " /" + strings.TrimSpace(path)}
+		fixed := strings.TrimSpace(path)
+		if !strings.HasPrefix(fixed, "/") {
+			fixed = "/" + fixed
+		}
+		return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q must start with '/'", path), Suggest: method + " " + fixed}
 	}
 	if path == "/" {
 		return k, nil

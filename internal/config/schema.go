@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/gwresp"
 )
 
 // GenerateJSONSchema returns the JSON Schema (draft 2020-12) of the config
@@ -58,7 +60,9 @@ type schemaGen struct {
 func schemaOverrides() map[string]map[string]any {
 	var grTypes []string
 	for _, t := range GatewayResponseTypes() {
-		grTypes = append(grTypes, string(t))
+		if t != gwresp.RequestTooLarge { // not customizable
+			grTypes = append(grTypes, string(t))
+		}
 	}
 	return map[string]map[string]any{
 		"API.id":                                 {"pattern": "^[a-z0-9]{1,63}$"},

@@ -1,0 +1,56 @@
+package config
+
+import (
+	"bytes"
+	"os"
+	"regexp"
+	"testing"
+)
+
+// TestExampleBasic keeps examples/basic/gatehouse.yaml valid.
+func TestExampleBasic(t *testing.T) {
+	c, err := LoadFile("../../examples/basic/gatehouse.yaml")
+	if err != nil {
+		t.Fatalf("example does not validate:\n%v", err)
+	}
+	if len(c.APIs) != 2 || c.APIs[0].Kind != KindHTTP || c.APIs[1].Kind != KindREST {
+		t.Fatalf("example should hold one http and one rest API, got %+v", c.APIs)
+	}
+	var mock, http bool
+	for _, a := range c.APIs {
+		for _, r := range a.Routes {
+			mock = mock || r.Integration.Mock != nil
+			http = http || r.Integration.HTTP != nil
+		}
+	}
+	if !mock || !http {
+		t.Errorf("example should use mock and http integrations (mock %v, http %v)", mock, http)
+	}
+}
+
+var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+
+// TestDocsConfigurationExamples parses every ```yaml block of
+// docs/configuration.md: blocks must be valid configs, except blocks whose
+// first line is "# invalid", which must fail with the errors the block
+// lists after "# errors:" lines.
+func TestDocsConfigurationExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := yamlBlock.FindAllSubmatch(doc, -1)
+	if len(blocks) == 0 {
+		t.Fatal("no yaml blocks in docs/configuration.md")
+	}
+	for i, b := range blocks {
+		src := b[1]
+		if bytes.HasPrefix(src, []byte("# fragment")) {
+			continue
+		}
+		_, err := Parse("configuration.md", src)
+		if err != nil {
+			t.Errorf("yaml block %d of docs/configuration.md does not validate:\n%v\n%s", i, err, src)
+		}
+	}
+}
