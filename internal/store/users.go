@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -165,4 +166,26 @@ func (a Attributes) Delete(name string) Attributes {
 		}
 	}
 	return out
+}
+
+// AliasKey is one indexed alias: Name and the normalized value.
+type AliasKey struct{ Name, Value string }
+
+// AliasKeys validates u.Aliases and returns the keys a backend indexes them
+// under (values through NormalizeKey). Empty names or values and repeated
+// names wrap ErrInvalid.
+func AliasKeys(u User, caseInsensitive bool) ([]AliasKey, error) {
+	out := make([]AliasKey, 0, len(u.Aliases))
+	for i, a := range u.Aliases {
+		if a.Name == "" || a.Value == "" {
+			return nil, fmt.Errorf("alias %q: empty name or value: %w", a.Name, ErrInvalid)
+		}
+		for _, b := range u.Aliases[:i] {
+			if b.Name == a.Name {
+				return nil, fmt.Errorf("alias %q: repeated: %w", a.Name, ErrInvalid)
+			}
+		}
+		out = append(out, AliasKey{Name: a.Name, Value: NormalizeKey(a.Value, caseInsensitive)})
+	}
+	return out, nil
 }

@@ -371,14 +371,13 @@ func (s *Store) pool(poolID string) (store.UserPool, error) {
 
 // aliasKeys validates and normalizes a user's aliases.
 func aliasKeys(u store.User, ci bool) ([]aliasKey, error) {
-	var out []aliasKey
-	seen := map[string]bool{}
-	for _, a := range u.Aliases {
-		if a.Name == "" || a.Value == "" || seen[a.Name] {
-			return nil, fmt.Errorf("alias %q: empty or duplicate: %w", a.Name, store.ErrInvalid)
-		}
-		seen[a.Name] = true
-		out = append(out, aliasKey{a.Name, store.NormalizeKey(a.Value, ci)})
+	keys, err := store.AliasKeys(u, ci)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]aliasKey, len(keys))
+	for i, k := range keys {
+		out[i] = aliasKey{k.Name, k.Value}
 	}
 	return out, nil
 }
