@@ -1,8 +1,17 @@
 // Package config owns gatehouse's native configuration: the typed model,
 // strict decoding with file:line:column positions, and validation.
 //
-// Values of these types are immutable once Load returns; the app package
+// Values of these types are immutable once Parse returns; the app package
 // builds runtime components from them and swaps them atomically on reload.
+// Parse, LoadFile and Validate are safe for concurrent use (they share no
+// state).
+//
+// Conventions for section owners adding fields: the decoder and the JSON
+// Schema follow the `yaml` tags; a field whose tag lacks ",omitempty" is
+// required. Doc comments on types and fields become schema descriptions;
+// after changing a type run `go test ./internal/config -run Schema -update`.
+// Validation problems are reported with p.add/p.addSuggest at YAML paths
+// (see problems.go); Parse maps them to file:line:column.
 package config
 
 import (
@@ -48,12 +57,15 @@ const (
 type API struct {
 	// ID is the API id used in `<id>.execute-api.<anything>` hosts. When empty
 	// a stable 10-character id is derived from Name.
-	ID   string  `yaml:"id,omitempty" json:"id,omitempty"`
-	Name string  `yaml:"name" json:"name"`
+	ID string `yaml:"id,omitempty" json:"id,omitempty"`
+	// Name of the API, unique in the file.
+	Name string `yaml:"name" json:"name"`
+	// Kind is http (HTTP API semantics) or rest (REST API semantics).
 	Kind APIKind `yaml:"kind" json:"kind"`
 	// Stages of the API. HTTP APIs default to a single `$default` stage; REST
 	// APIs need at least one named stage.
 	Stages []Stage `yaml:"stages,omitempty" json:"stages,omitempty"`
+	// Routes of the API, at most 300.
 	Routes []Route `yaml:"routes" json:"routes"`
 	// Authorizers referenced by name from routes.
 	Authorizers []Authorizer `yaml:"authorizers,omitempty" json:"authorizers,omitempty"`
@@ -77,15 +89,21 @@ type API struct {
 // Stage is a deployment stage of an API.
 type Stage struct {
 	// Name of the stage; `$default` (HTTP APIs only) is served at the root.
-	Name      string            `yaml:"name" json:"name"`
+	Name string `yaml:"name" json:"name"`
+	// Variables are stage variables, used as ${stageVariables.name} in
+	// integration URLs: names of letters, digits and '_' (at most 64),
+	// values of at most 512 characters from A-Za-z0-9-._~:/?#&=, and at
+	// most 100 per stage.
 	Variables map[string]string `yaml:"variables,omitempty" json:"variables,omitempty"`
-	AccessLog *AccessLog        `yaml:"accessLog,omitempty" json:"accessLog,omitempty"`
+	// AccessLog overrides the API's access log settings for this stage.
+	AccessLog *AccessLog `yaml:"accessLog,omitempty" json:"accessLog,omitempty"`
 }
 
 // Route binds a route key to an integration and an authorizer.
 type Route struct {
 	// Route is the route key: "GET /items/{id}", "ANY /{proxy+}" or "$default".
-	Route       string      `yaml:"route" json:"route"`
+	Route string `yaml:"route" json:"route"`
+	// Integration that answers the route.
 	Integration Integration `yaml:"integration" json:"integration"`
 	// Authorizer names an entry of the API's authorizers, or AWS_IAM, or NONE.
 	Authorizer string `yaml:"authorizer,omitempty" json:"authorizer,omitempty"`
@@ -95,8 +113,11 @@ type Route struct {
 
 // Integration is a tagged union: exactly one member is set.
 type Integration struct {
-	HTTP   *HTTPIntegration   `yaml:"http,omitempty" json:"http,omitempty"`
-	Mock   *MockIntegration   `yaml:"mock,omitempty" json:"mock,omitempty"`
+	// HTTP proxies the request to an HTTP backend.
+	HTTP *HTTPIntegration `yaml:"http,omitempty" json:"http,omitempty"`
+	// Mock answers with a static response.
+	Mock *MockIntegration `yaml:"mock,omitempty" json:"mock,omitempty"`
+	// Lambda invokes a local function with a Lambda proxy event.
 	Lambda *LambdaIntegration `yaml:"lambda,omitempty" json:"lambda,omitempty"`
 }
 
@@ -114,9 +135,12 @@ type HTTPIntegration struct {
 
 // MockIntegration answers with a static response.
 type MockIntegration struct {
-	Status  int               `yaml:"status,omitempty" json:"status,omitempty"`
+	// Status code of the response; default 200.
+	Status int `yaml:"status,omitempty" json:"status,omitempty"`
+	// Headers of the response.
 	Headers map[string]string `yaml:"headers,omitempty" json:"headers,omitempty"`
-	Body    string            `yaml:"body,omitempty" json:"body,omitempty"`
+	// Body of the response, sent as written.
+	Body string `yaml:"body,omitempty" json:"body,omitempty"`
 }
 
 // LambdaIntegration invokes a local function as a Lambda proxy integration.
@@ -124,12 +148,14 @@ type LambdaIntegration struct {
 	// Function names an entry of the top-level functions list.
 	Function string `yaml:"function" json:"function"`
 	// PayloadFormatVersion is "1.0" or "2.0" (HTTP default 2.0; REST always 1.0).
-	PayloadFormatVersion string   `yaml:"payloadFormatVersion,omitempty" json:"payloadFormatVersion,omitempty"`
-	Timeout              Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	PayloadFormatVersion string `yaml:"payloadFormatVersion,omitempty" json:"payloadFormatVersion,omitempty"`
+	// Timeout of the integration call; default 30s (HTTP) / 29s (REST).
+	Timeout Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 }
 
 // GatewayResponse customises one gateway response type.
 type GatewayResponse struct {
+	// Status overrides the type's default status code.
 	Status int `yaml:"status,omitempty" json:"status,omitempty"`
 	// Headers are static values, or request references such as
 	// method.request.header.Accept (REST semantics).
@@ -140,12 +166,18 @@ type GatewayResponse struct {
 
 // CORS configures CORS for an HTTP API.
 type CORS struct {
-	AllowOrigins     []string `yaml:"allowOrigins,omitempty" json:"allowOrigins,omitempty"`
-	AllowMethods     []string `yaml:"allowMethods,omitempty" json:"allowMethods,omitempty"`
-	AllowHeaders     []string `yaml:"allowHeaders,omitempty" json:"allowHeaders,omitempty"`
-	ExposeHeaders    []string `yaml:"exposeHeaders,omitempty" json:"exposeHeaders,omitempty"`
-	AllowCredentials bool     `yaml:"allowCredentials,omitempty" json:"allowCredentials,omitempty"`
-	MaxAge           int      `yaml:"maxAge,omitempty" json:"maxAge,omitempty"`
+	// AllowOrigins lists allowed origins (scheme://host[:port]), or "*".
+	AllowOrigins []string `yaml:"allowOrigins,omitempty" json:"allowOrigins,omitempty"`
+	// AllowMethods lists allowed methods, or "*".
+	AllowMethods []string `yaml:"allowMethods,omitempty" json:"allowMethods,omitempty"`
+	// AllowHeaders lists request headers allowed in preflight, or "*".
+	AllowHeaders []string `yaml:"allowHeaders,omitempty" json:"allowHeaders,omitempty"`
+	// ExposeHeaders lists response headers the browser may read.
+	ExposeHeaders []string `yaml:"exposeHeaders,omitempty" json:"exposeHeaders,omitempty"`
+	// AllowCredentials sets Access-Control-Allow-Credentials; not with origin "*".
+	AllowCredentials bool `yaml:"allowCredentials,omitempty" json:"allowCredentials,omitempty"`
+	// MaxAge in seconds for caching preflight results, 0 to 86400.
+	MaxAge int `yaml:"maxAge,omitempty" json:"maxAge,omitempty"`
 }
 
 // AccessLog configures access logs.
@@ -160,6 +192,7 @@ type AccessLog struct {
 
 // Authorizer is a tagged union: exactly one member is set.
 type Authorizer struct {
+	// Name referenced by routes and defaultAuthorizer; NONE and AWS_IAM are reserved.
 	Name string `yaml:"name" json:"name"`
 	// JWT is an HTTP API JWT authorizer (issue: JWT authorizers).
 	JWT *JWTAuthorizer `yaml:"jwt,omitempty" json:"jwt,omitempty"`
