@@ -1,0 +1,16 @@
+// Package iam owns gatehouse's IAM principals: the directory built from the
+// native config's iam section plus the root credentials from the
+// environment, the identities requests are made as (users, the account root,
+// assumed-role sessions), temporary credentials issued by an STS-compatible
+// AssumeRole endpoint and kept in a bounded SessionStore, and the mapping of
+// SigV4 refusals to gateway responses.
+//
+// Concurrency: a Directory is immutable after NewDirectory and safe for
+// concurrent use; a config reload builds a new Directory that shares the
+// SessionStore. MemorySessions is safe for concurrent use (one mutex). The
+// STS handler is an http.Handler safe for concurrent requests.
+//
+// Secrets never appear in logs or errors. The package reads no clock of its
+// own (now is injected) and uses crypto/rand only through an injected
+// io.Reader.
+package iam
