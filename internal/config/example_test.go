@@ -28,12 +28,16 @@ func TestExampleBasic(t *testing.T) {
 	}
 }
 
-var yamlBlock = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+var (
+	yamlBlock    = regexp.MustCompile("(?s)```yaml\n(.*?)```")
+	invalidBlock = regexp.MustCompile("(?s)```yaml\n(# invalid.*?)```\\s*```text\n(.*?)```")
+)
 
 // TestDocsConfigurationExamples parses every ```yaml block of
-// docs/configuration.md: blocks must be valid configs, except blocks whose
-// first line is "# invalid", which must fail with the errors the block
-// lists after "# errors:" lines.
+// docs/configuration.md. A block must be a valid config, unless its first
+// line starts with "# fragment" (skipped) or "# invalid", in which case the
+// ```text block that follows it must be exactly the errors Parse reports
+// (file name gatehouse.yaml).
 func TestDocsConfigurationExamples(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
@@ -45,12 +49,25 @@ func TestDocsConfigurationExamples(t *testing.T) {
 	}
 	for i, b := range blocks {
 		src := b[1]
-		if bytes.HasPrefix(src, []byte("# fragment")) {
+		if bytes.HasPrefix(src, []byte("# fragment")) || bytes.HasPrefix(src, []byte("# invalid")) {
 			continue
 		}
-		_, err := Parse("configuration.md", src)
-		if err != nil {
+		if _, err := Parse("gatehouse.yaml", src); err != nil {
 			t.Errorf("yaml block %d of docs/configuration.md does not validate:\n%v\n%s", i, err, src)
+		}
+	}
+	invalid := invalidBlock.FindAllSubmatch(doc, -1)
+	if n := bytes.Count(doc, []byte("```yaml\n# invalid")); n != len(invalid) {
+		t.Fatalf("%d invalid examples, %d followed by a text block of their errors", n, len(invalid))
+	}
+	for i, m := range invalid {
+		_, err := Parse("gatehouse.yaml", m[1])
+		if err == nil {
+			t.Errorf("invalid example %d validates", i)
+			continue
+		}
+		if got, want := err.Error()+"\n", string(m[2]); got != want {
+			t.Errorf("invalid example %d: errors\n%s\ndocumented as\n%s", i, got, want)
 		}
 	}
 }
