@@ -47,15 +47,6 @@ func appendLiteral(dst pattern, s string, fold bool) pattern {
 	return dst
 }
 
-func (p pattern) hasWildcard() bool {
-	for _, r := range p {
-		if r < 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // toRunes decodes s into buf (reused when large enough). With fold the runes
 // are lower-cased.
 func toRunes(buf []rune, s string, fold bool) []rune {
