@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // Metrics holds gatehouse's Prometheus collectors.
@@ -50,7 +51,7 @@ func NewMetrics() *Metrics {
 		}),
 	}
 	reg.MustRegister(m.requests, m.latency, m.integration, m.Reloads, m.Panics,
-		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

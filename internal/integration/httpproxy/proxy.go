@@ -46,13 +46,12 @@ type Config struct {
 
 // Proxy is an HTTP proxy integration.
 type Proxy struct {
-	cfg      Config
-	tmpl     urlTemplate
-	base     *url.URL // pre-parsed when the template has no stage variables
-	rp       *httputil.ReverseProxy
-	log      *slog.Logger
-	rest     bool
-	apiIDHdr bool
+	cfg  Config
+	tmpl urlTemplate
+	base *url.URL // pre-parsed when the template has no stage variables
+	rp   *httputil.ReverseProxy
+	log  *slog.Logger
+	rest bool
 }
 
 var _ integration.Integration = (*Proxy)(nil)
