@@ -54,9 +54,12 @@ type verified struct {
 	claims map[string]any
 	// rendered are the claims as strings (reference §2.3).
 	rendered map[string]string
-	scopes   []string
-	sub      string
-	tokenUse string
+	// principalClaims holds rendered as map[string]any for Principal.Claims;
+	// shared by every request presenting the token, never modified.
+	principalClaims map[string]any
+	scopes          []string
+	sub             string
+	tokenUse        string
 }
 
 // CacheStats are a Cache's counters.

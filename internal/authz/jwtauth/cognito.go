@@ -131,5 +131,5 @@ func (a *Cognito) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 		return deny("token has none of the method scopes")
 	}
 	x.Record("authorizer", "allow", "cognito "+a.name+": access token")
-	return principal("cognito_user_pools", v, append([]string(nil), v.scopes...)), nil
+	return principal("cognito_user_pools", v, v.scopes), nil
 }

@@ -48,6 +48,8 @@ type JWT struct {
 	src  identitySource
 	v    *verifier
 	log  *slog.Logger
+
+	allowDetail string
 }
 
 // NewJWT checks cfg and returns the authorizer.
@@ -83,7 +85,7 @@ func NewJWT(cfg JWTConfig) (*JWT, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jwt authorizer: %w", err)
 	}
-	return &JWT{name: cfg.Name, src: src, v: v, log: log}, nil
+	return &JWT{name: cfg.Name, src: src, v: v, log: log, allowDetail: "jwt " + cfg.Name}, nil
 }
 
 // Authorize implements authz.Authorizer (reference §2.2).
@@ -112,9 +114,9 @@ func (a *JWT) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 			e.Status = http.StatusForbidden
 			return nil, e
 		}
-		scopes = append([]string(nil), v.scopes...)
+		scopes = v.scopes
 	}
-	x.Record("authorizer", "allow", "jwt "+a.name)
+	x.Record("authorizer", "allow", a.allowDetail)
 	return principal("jwt", v, scopes), nil
 }
 
@@ -125,11 +127,9 @@ func wwwAuthenticate(err error) string {
 	return `Bearer scope="" error="invalid_token"`
 }
 
-// principal builds a Principal with a private copy of the rendered claims.
+// principal builds a Principal. Its Claims map (string values, reference
+// §2.3) and Scopes slice are shared with the verified-token cache: readers
+// must not modify them.
 func principal(typ string, v *verified, scopes []string) *exchange.Principal {
-	claims := make(map[string]any, len(v.rendered))
-	for k, s := range v.rendered {
-		claims[k] = s
-	}
-	return &exchange.Principal{Type: typ, ID: v.sub, Claims: claims, Scopes: scopes}
+	return &exchange.Principal{Type: typ, ID: v.sub, Claims: v.principalClaims, Scopes: scopes}
 }

@@ -163,16 +163,22 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 		return nil, err
 	}
 	use, _ := claims["token_use"].(string)
+	rendered := RenderClaims(claims)
+	pc := make(map[string]any, len(rendered))
+	for k, s := range rendered {
+		pc[k] = s
+	}
 	out := &verified{
-		exp:      exp,
-		key:      key,
-		kid:      c.header.Kid,
-		source:   src,
-		claims:   claims,
-		rendered: RenderClaims(claims),
-		scopes:   scopes,
-		sub:      sub,
-		tokenUse: use,
+		exp:             exp,
+		key:             key,
+		kid:             c.header.Kid,
+		source:          src,
+		claims:          claims,
+		rendered:        rendered,
+		principalClaims: pc,
+		scopes:          scopes,
+		sub:             sub,
+		tokenUse:        use,
 	}
 	if v.cache != nil {
 		v.cache.put(ck, out)
