@@ -285,8 +285,14 @@ func (p *parser) condValue(c *condition, raw string) (condValue, error) {
 	return v, nil
 }
 
+// parseNumber accepts decimal integers and decimals (optionally with an
+// exponent); hex floats, underscores, Inf and NaN are refused.
 func parseNumber(s string) (float64, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(s)
+	if s == "" || strings.Trim(s, "0123456789+-.eE") != "" {
+		return 0, fmt.Errorf("value %q is not a number", s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("value %q is not a number", s)
 	}
@@ -294,7 +300,8 @@ func parseNumber(s string) (float64, error) {
 }
 
 // parseDate accepts the ISO 8601 forms IAM accepts (with or without
-// seconds, fraction and zone; date only; basic format) and epoch seconds.
+// seconds, fraction and zone; date only; basic date-time format) and epoch
+// seconds. An all-digit value is always epoch seconds.
 func parseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s != "" && strings.Trim(s, "0123456789") == "" {
@@ -310,7 +317,6 @@ func parseDate(s string) (time.Time, error) {
 		"2006-01-02T15:04",
 		"2006-01-02",
 		"20060102T150405Z",
-		"20060102",
 	} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil

@@ -209,3 +209,113 @@ func TestScopeExpansion(t *testing.T) {
 		t.Errorf("warnings = %v, want 3 (region, account, api id)", expanded.Warnings)
 	}
 }
+
+func TestWriteExplanation(t *testing.T) {
+	p := mustParse(t, `{"Version":"2012-10-17","Statement":[
+		{"Sid":"A","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"},
+		{"Sid":"D","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"123.4.5.6/24"}}},
+		{"Sid":"B","Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"execute-api:Invoke","Resource":"*"}]}`,
+		ParseOptions{Name: "rp"})
+	d, tr := Explain(&Request{Action: "execute-api:Invoke", Resource: methodARN, Context: &Context{SourceIP: mustAddr("198.51.100.1")}, PrincipalUnknown: true}, p)
+	var b strings.Builder
+	if err := WriteExplanation(&b, d, tr); err != nil {
+		t.Fatal(err)
+	}
+	want := `decision: ExplicitDeny (explicit deny by policy "rp" Statement[1] (Sid "D"))
+policy "rp" Statement[0] (Sid "A") Allow: applies
+  principal matches, action matches, resource matches
+policy "rp" Statement[1] (Sid "D") Deny: applies
+  principal matches, action matches, resource matches
+  NotIpAddress aws:SourceIp [123.4.5.6/24] request [198.51.100.1] -> true
+policy "rp" Statement[2] (Sid "B") Deny: skipped (depends on the caller, who is not yet authenticated)
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+func TestTemplates(t *testing.T) {
+	ctx := &Context{Principal: &Identity{Username: "o'brien", Tags: map[string]string{"team": "x"}}}
+	tests := []struct {
+		in      string
+		want    string
+		ok      bool
+		wantErr bool
+	}{
+		{"a/${aws:username}/b", "a/o'brien/b", true, false},
+		{"${ aws:USERNAME }", "o'brien", true, false},
+		{"${aws:Referer, 'it''s}'}", "it's}", true, false},
+		{"${aws:Referer}", "", false, false},
+		{"${aws:PrincipalTag/team}-${*}${?}${$}", "x-*?$", true, false},
+		{"$ {not a var}", "$ {not a var}", true, false},
+		{"${aws:username", "", false, true},
+		{"${}", "", false, true},
+		{"${aws:Referer, 'x}", "", false, true},
+		{"${aws:Referer, 'a'b'}", "", false, true},
+		{"${no-colon}", "", false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			tp, err := parseTemplate(tt.in, true)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("parseTemplate(%q) succeeded", tt.in)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseTemplate(%q): %v", tt.in, err)
+			}
+			got, ok := tp.str(ctx)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("str = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestPrincipalKinds(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[
+		{"Sid":"F","Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"*","Resource":"*"},
+		{"Sid":"C","Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"*","Resource":"*"}]}`
+	p := mustParse(t, doc, ParseOptions{Kind: KindResource})
+	tests := []struct {
+		name   string
+		caller *Identity
+		want   Effect
+	}{
+		{"federated matches", &Identity{Federated: "cognito-identity.amazonaws.com"}, Allow},
+		{"other federated", &Identity{Federated: "accounts.google.com"}, ImplicitDeny},
+		{"IAM user matches neither", &Identity{ARN: "arn:aws:iam::111122223333:user/a", Account: "111122223333"}, ImplicitDeny},
+		{"anonymous", nil, ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := p.Evaluate(&Request{Action: "x:y", Resource: methodARN, Context: &Context{Principal: tt.caller}}); d.Effect != tt.want {
+				t.Errorf("effect = %v, want %v", d.Effect, tt.want)
+			}
+		})
+	}
+}
+
+func TestReferenceExamples(t *testing.T) {
+	// Reference §4.1 policy examples.
+	p := mustParse(t, `{"Version":"2012-10-17","Statement":{"Sid":"A","Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:a123456789/test/POST/mydemoresource/*"}}`, ParseOptions{})
+	tests := []struct {
+		res  string
+		want Effect
+	}{
+		{"arn:aws:execute-api:us-east-1:111122223333:a123456789/test/POST/mydemoresource/1", Allow},
+		{"arn:aws:execute-api:us-east-1:111122223333:a123456789/test/POST/mydemoresource/a/b", Allow},
+		{"arn:aws:execute-api:us-east-1:111122223333:a123456789/test/POST/mydemoresource", ImplicitDeny},
+		{"arn:aws:execute-api:us-east-1:111122223333:a123456789/test/GET/mydemoresource/1", ImplicitDeny},
+		{"arn:aws:execute-api:us-west-2:111122223333:a123456789/test/POST/mydemoresource/1", ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.res, func(t *testing.T) {
+			if d := p.Evaluate(&Request{Action: "execute-api:Invoke", Resource: tt.res}); d.Effect != tt.want {
+				t.Errorf("effect = %v, want %v", d.Effect, tt.want)
+			}
+		})
+	}
+}
