@@ -1,0 +1,7 @@
+exports.handler = async (event) => {
+  const response = {
+    statusCode: 200,
+    body: JSON.stringify('Hello from Regular User'),
+  };
+  return response;
+};
