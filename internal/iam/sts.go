@@ -156,8 +156,8 @@ type xmlAssumeRoleResponse struct {
 	Xmlns   string   `xml:"xmlns,attr"`
 	Result  struct {
 		AssumedRoleUser struct {
-			AssumedRoleID string `xml:"AssumedRoleId"`
 			Arn           string `xml:"Arn"`
+			AssumedRoleID string `xml:"AssumedRoleId"`
 		} `xml:"AssumedRoleUser"`
 		Credentials xmlCredentials `xml:"Credentials"`
 	} `xml:"AssumeRoleResult"`
