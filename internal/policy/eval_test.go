@@ -319,3 +319,17 @@ func TestReferenceExamples(t *testing.T) {
 		})
 	}
 }
+
+func TestTrustPolicy(t *testing.T) {
+	p := mustParse(t, `{"Version":"2012-10-17","Statement":{"Sid":"T","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"sts:AssumeRole"}}`,
+		ParseOptions{Kind: KindTrust})
+	alice := &Identity{ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"}
+	bob := &Identity{ARN: "arn:aws:iam::111122223333:user/bob", Account: "111122223333"}
+	role := "arn:aws:iam::111122223333:role/dev"
+	if d := p.Evaluate(&Request{Action: "sts:AssumeRole", Resource: role, Context: &Context{Principal: alice}}); d.Effect != Allow {
+		t.Errorf("alice: %v", d.Effect)
+	}
+	if d := p.Evaluate(&Request{Action: "sts:AssumeRole", Resource: role, Context: &Context{Principal: bob}}); d.Effect != ImplicitDeny {
+		t.Errorf("bob: %v", d.Effect)
+	}
+}

@@ -27,6 +27,10 @@ const (
 	// KindResource is a resource policy: every statement needs Principal or
 	// NotPrincipal.
 	KindResource
+	// KindTrust is a role trust policy: like KindResource, but Resource and
+	// NotResource are prohibited (as in IAM); statements apply to any
+	// resource.
+	KindTrust
 )
 
 // DefaultMaxBytes bounds the size of a policy document accepted by Parse.
@@ -321,6 +325,14 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	}
 	// Resource / NotResource
 	switch {
+	case p.opts.Kind == KindTrust && (resource != nil || notResource != nil):
+		el, v := "Resource", resource
+		if v == nil {
+			el, v = "NotResource", notResource
+		}
+		p.errf(path+"."+el, v, "not allowed in a trust policy")
+	case p.opts.Kind == KindTrust:
+		st.resources = []resourcePattern{{any: true, t: template{raw: "*"}}}
 	case resource != nil && notResource != nil:
 		p.errf(path+".NotResource", notResource, "a statement cannot have both Resource and NotResource")
 	case resource == nil && notResource == nil:
@@ -346,8 +358,8 @@ func (p *parser) statement(n *node, idx int, path string) *Statement {
 	case notPrincipal != nil:
 		st.notPrincipal = true
 		st.principals = p.principal(notPrincipal, path+".NotPrincipal")
-	case p.opts.Kind == KindResource:
-		p.errf(path+".Principal", n, "missing (a resource policy statement needs Principal or NotPrincipal)")
+	case p.opts.Kind == KindResource || p.opts.Kind == KindTrust:
+		p.errf(path+".Principal", n, "missing (a resource or trust policy statement needs Principal or NotPrincipal)")
 	}
 	if cond != nil {
 		st.conditions = p.conditions(cond, path+".Condition")

@@ -46,6 +46,8 @@ func TestParseErrors(t *testing.T) {
 		{"Principal and NotPrincipal", stmt(`{"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"*","Resource":"*"}`), ParseOptions{}, "Statement[1].NotPrincipal", "both Principal and NotPrincipal"},
 		{"principal in identity policy", stmt(`{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}`), ParseOptions{Kind: KindIdentity}, "Statement[1].Principal", "not allowed in an identity-based policy"},
 		{"resource policy without principal", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, ParseOptions{Kind: KindResource}, "Statement.Principal", "missing"},
+		{"trust policy with resource", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}}`, ParseOptions{Kind: KindTrust}, "Statement.Resource", "not allowed in a trust policy"},
+		{"trust policy without principal", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}`, ParseOptions{Kind: KindTrust}, "Statement.Principal", "missing"},
 		{"string principal not star", stmt(`{"Effect":"Allow","Principal":"111122223333","Action":"*","Resource":"*"}`), ParseOptions{}, "Statement[1].Principal", "must be \"*\""},
 		{"partial wildcard principal", stmt(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"*","Resource":"*"}`), ParseOptions{}, "Statement[1].Principal.AWS", "wildcards"},
 		{"bad AWS principal", stmt(`{"Effect":"Allow","Principal":{"AWS":["111122223333","alice"]},"Action":"*","Resource":"*"}`), ParseOptions{}, "Statement[1].Principal.AWS[1]", "12-digit account"},
