@@ -91,3 +91,36 @@ func TestNearest(t *testing.T) {
 		t.Errorf("editDistance empty = %d, want 3", d)
 	}
 }
+
+// FuzzParseRouteKey checks that ParseRouteKey never panics, that accepted
+// keys round-trip through String, and that parameters fill whole segments.
+func FuzzParseRouteKey(f *testing.F) {
+	for _, s := range []string{"$default", "GET /", "ANY /{proxy+}", "GET /pets/{id}/toys", "get /x", "GET /a//b", "GET /{a}/{a}", "GET /{p+}/x", "POST /a%20b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := ParseRouteKey(s)
+		if err != nil {
+			var ke *RouteKeyError
+			if !errors.As(err, &ke) || ke.Msg == "" {
+				t.Fatalf("error %v is not a *RouteKeyError with a message", err)
+			}
+			return
+		}
+		if k.String() != s {
+			t.Fatalf("String() = %q, want %q", k.String(), s)
+		}
+		again, err := ParseRouteKey(k.String())
+		if err != nil || !reflect.DeepEqual(again, k) {
+			t.Fatalf("round trip: %+v, %v; want %+v", again, err, k)
+		}
+		for i, seg := range k.Segments {
+			if (seg.Param == "") == (seg.Literal == "") {
+				t.Fatalf("segment %d %+v must be exactly one of literal or param", i, seg)
+			}
+			if seg.Greedy && i != len(k.Segments)-1 {
+				t.Fatalf("greedy segment %d is not last", i)
+			}
+		}
+	})
+}
