@@ -140,10 +140,17 @@ type decoder struct {
 
 func nodePos(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
 
+// errorf records a decoding problem at path; validation problems at path
+// or below it are then not reported (they follow from this one).
 func (d *decoder) errorf(n *yaml.Node, path, suggest, format string, args ...any) {
+	d.report(n, path, suggest, format, args...)
+	d.errPath = append(d.errPath, path)
+}
+
+// report records a decoding problem that does not silence validation.
+func (d *decoder) report(n *yaml.Node, path, suggest, format string, args ...any) {
 	p := nodePos(n)
 	d.errs = append(d.errs, FieldError{File: d.file, Line: p.Line, Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...), Suggest: suggest})
-	d.errPath = append(d.errPath, path)
 }
 
 // suppressed reports whether a validation problem at path is a consequence
@@ -402,7 +409,7 @@ func (d *decoder) pairs(n *yaml.Node, depth int) [][2]*yaml.Node {
 				return out
 			}
 			if s.Kind != yaml.MappingNode {
-				d.errorf(s, "", "", "merge key (<<) needs a mapping, got %s", describe(s))
+				d.report(s, "", "", "merge key (<<) needs a mapping, got %s", describe(s))
 				continue
 			}
 			for _, pr := range d.pairs(s, depth+1) {
@@ -459,7 +466,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string, depth
 	for _, pr := range d.pairs(n, depth) {
 		k, val := pr[0], pr[1]
 		if k.Kind != yaml.ScalarNode {
-			d.errorf(k, path, "", "field names must be strings, got %s", describe(k))
+			d.report(k, path, "", "field names must be strings, got %s", describe(k))
 			continue
 		}
 		fp := joinField(path, k.Value)

@@ -382,3 +382,14 @@ func TestDurationText(t *testing.T) {
 		t.Error("UnmarshalText(soon) succeeded")
 	}
 }
+
+func TestParseStructuralErrorsKeepValidation(t *testing.T) {
+	// A non-string key or a bad merge source is reported, and validation of
+	// the rest of the file still runs.
+	src := "apis: []\nsettings:\n  <<: 5\n  [x]: 1\n  region: nowhere\n"
+	checkLines(t, parseErrs(t, src), []string{
+		`t.yaml:3:7: merge key (<<) needs a mapping, got integer`,
+		`t.yaml:4:3: settings: field names must be strings, got list`,
+		`t.yaml:5:11: settings.region: invalid region "nowhere"; expected a region name such as us-east-1`,
+	})
+}
