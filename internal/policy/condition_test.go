@@ -145,7 +145,28 @@ func TestConditionOperators(t *testing.T) {
 		{"IpAddressIfExists absent", `{"IpAddressIfExists":{"aws:SourceIp":"10.0.0.0/8"}}`, func(c *Context) { c.SourceIP = netip.Addr{} }, true},
 		{"NumericLessThanIfExists present", `{"NumericLessThanIfExists":{"test:num":"5"}}`, nil, false},
 
+		{"DateLessThanIfExists absent", `{"DateLessThanIfExists":{"aws:TokenIssueTime":"2000-01-01"}}`, nil, true},
+		{"DateLessThanIfExists present", `{"DateLessThanIfExists":{"aws:CurrentTime":"2000-01-01"}}`, nil, false},
+		{"ArnLikeIfExists absent", `{"ArnLikeIfExists":{"aws:SourceArn":"arn:aws:sns:*:*:t"}}`, nil, true},
+		{"ArnNotLikeIfExists present", `{"ArnNotLikeIfExists":{"aws:PrincipalArn":"arn:aws:iam::*:user/*"}}`, nil, false},
+		{"BinaryEqualsIfExists absent", `{"BinaryEqualsIfExists":{"test:none":"AAE="}}`, nil, true},
+		{"StringNotEqualsIfExists present", `{"StringNotEqualsIfExists":{"aws:username":"alice"}}`, nil, false},
+		{"NotIpAddressIfExists present", `{"NotIpAddressIfExists":{"aws:SourceIp":"203.0.113.0/24"}}`, nil, false},
+		{"StringEqualsIgnoreCaseIfExists present", `{"StringEqualsIgnoreCaseIfExists":{"aws:username":"ALICE"}}`, nil, true},
+		{"DateNotEqualsIfExists absent", `{"DateNotEqualsIfExists":{"aws:TokenIssueTime":"2000-01-01"}}`, nil, true},
+
 		// Set qualifiers (aws:TagKeys = [key1:legal, key1:hr]).
+		{"ForAnyValue:BinaryEquals", `{"ForAnyValue:BinaryEquals":{"test:bins":"AAE="}}`, func(c *Context) { c.Set("test:bins", "x", "\x00\x01") }, true},
+		{"ForAllValues:StringEqualsIgnoreCase", `{"ForAllValues:StringEqualsIgnoreCase":{"aws:TagKeys":["KEY1:LEGAL","KEY1:HR"]}}`, nil, true},
+		{"ForAnyValue:StringNotLike", `{"ForAnyValue:StringNotLike":{"aws:TagKeys":"key1:l*"}}`, nil, true},
+		{"ForAllValues:StringNotEqualsIgnoreCase", `{"ForAllValues:StringNotEqualsIgnoreCase":{"aws:TagKeys":"KEY1:HR"}}`, nil, false},
+		{"ForAnyValue:NumericNotEquals", `{"ForAnyValue:NumericNotEquals":{"test:nums":"1"}}`, func(c *Context) { c.Set("test:nums", "1", "2") }, true},
+		{"ForAllValues:NotIpAddress", `{"ForAllValues:NotIpAddress":{"test:ips":"10.0.0.0/8"}}`, func(c *Context) { c.Set("test:ips", "192.0.2.1", "10.1.1.1") }, false},
+		{"ForAnyValue:ArnNotLike", `{"ForAnyValue:ArnNotLike":{"test:arns":"arn:aws:iam::*:role/*"}}`, func(c *Context) {
+			c.Set("test:arns", "arn:aws:iam::1:role/a", "arn:aws:iam::2:user/b")
+		}, true},
+		{"ForAllValues:DateNotEquals", `{"ForAllValues:DateNotEquals":{"test:dates":"2024-01-01"}}`, func(c *Context) { c.Set("test:dates", "2024-01-01T00:00:00Z") }, false},
+		{"ForAllValues:StringLikeIfExists absent", `{"ForAllValues:StringLikeIfExists":{"test:none":"x"}}`, nil, true},
 		{"ForAllValues all match", `{"ForAllValues:StringLike":{"aws:TagKeys":"key1*"}}`, nil, true},
 		{"ForAllValues one fails", `{"ForAllValues:StringEquals":{"aws:TagKeys":["key1:legal"]}}`, nil, false},
 		{"ForAllValues subset of policy values", `{"ForAllValues:StringEquals":{"aws:TagKeys":["key1:legal","key1:hr","other"]}}`, nil, true},
