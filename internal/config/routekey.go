@@ -8,6 +8,13 @@ import (
 // RouteKeyDefault is the catch-all route key of HTTP APIs.
 const RouteKeyDefault = "$default"
 
+// Route path limits (the router enforces the same ones).
+const (
+	MaxRoutePathLength = 2048
+	MaxRouteSegments   = 64
+	MaxParamNameLength = 128
+)
+
 // Methods are the route-key methods, in the order AWS lists them; ANY
 // matches every method that has no explicit route on the same path.
 func Methods() []string {
@@ -105,8 +112,14 @@ func ParseRouteKey(s string) (RouteKey, error) {
 	if path == "/" {
 		return k, nil
 	}
+	if len(path) > MaxRoutePathLength {
+		return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path is %d bytes; the limit is %d", len(path), MaxRoutePathLength)}
+	}
 	seen := map[string]bool{}
 	parts := strings.Split(path[1:], "/")
+	if len(parts) > MaxRouteSegments {
+		return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q has %d segments; the limit is %d", path, len(parts), MaxRouteSegments)}
+	}
 	for i, part := range parts {
 		switch {
 		case part == "":
@@ -117,6 +130,9 @@ func ParseRouteKey(s string) (RouteKey, error) {
 			name := part[1 : len(part)-1]
 			greedy := strings.HasSuffix(name, "+")
 			name = strings.TrimSuffix(name, "+")
+			if len(name) > MaxParamNameLength {
+				return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q: parameter name longer than %d characters", path, MaxParamNameLength)}
+			}
 			if !validParamName(name) {
 				return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q: parameter name %q must be letters, digits, '_' or '-'", path, name)}
 			}
@@ -150,12 +166,12 @@ func validParamName(s string) bool {
 	return true
 }
 
-// literalRune reports whether r may appear in a literal path segment: RFC
-// 3986 pchar without percent-encoding.
+// literalRune reports whether r may appear in a literal path segment: the
+// RFC 3986 pchar characters a canonical path leaves unescaped (';' excluded).
 func literalRune(r rune) bool {
 	switch {
 	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 		return true
 	}
-	return strings.ContainsRune("-._~!$&'()*+,;=:@", r)
+	return strings.ContainsRune("-._~!$&'()*+,=:@", r)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +38,10 @@ func TestParseRouteKey(t *testing.T) {
 		{key: "GET /{a.b}", err: `route path "/{a.b}": parameter name "a.b" must be letters, digits, '_' or '-'`},
 		{key: "GET /{proxy+}/x", err: `route path "/{proxy+}/x": greedy parameter {proxy+} must be the last segment`},
 		{key: "GET /{id}/{id}", err: `route path "/{id}/{id}": parameter "id" appears twice`},
+		{key: "GET /a;b", err: `route path "/a;b": character ";" is not allowed in a path segment (parameters are whole segments: {name})`},
+		{key: "GET /" + strings.Repeat("a", 2048), err: "route path is 2049 bytes; the limit is 2048"},
+		{key: "GET " + strings.Repeat("/a", 65), err: `route path "` + strings.Repeat("/a", 65) + `" has 65 segments; the limit is 64`},
+		{key: "GET /{" + strings.Repeat("p", 129) + "}", err: `route path "/{` + strings.Repeat("p", 129) + `}": parameter name longer than 128 characters`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
