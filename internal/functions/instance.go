@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"golang.org/x/sys/unix"
 )
 
 // maxLogLine bounds one logged line of function output; longer lines are
@@ -55,6 +56,49 @@ type instance struct {
 	lastUsed time.Time // guarded by f.mu
 	killOnce sync.Once
 	rusageKB int64
+
+	outputs []*outputPipe
+}
+
+// outputPipe is the read end of an instance's stdout or stderr, with enough
+// state to tell when everything written so far has been logged.
+type outputPipe struct {
+	f       *os.File
+	reading atomic.Bool // blocked in Read with nothing buffered by us
+}
+
+func (p *outputPipe) Read(b []byte) (int, error) {
+	p.reading.Store(true)
+	n, err := p.f.Read(b)
+	p.reading.Store(false)
+	return n, err
+}
+
+// pending reports whether bytes wait in the pipe or are being processed.
+func (p *outputPipe) pending() bool {
+	if !p.reading.Load() {
+		return true
+	}
+	rc, err := p.f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) {
+		n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ)
+	})
+	return n > 0
+}
+
+// drainOutput waits (briefly) until the output the process wrote so far has
+// been logged, so that an invocation's lines precede its END line.
+func (inst *instance) drainOutput() {
+	deadline := time.Now().Add(50 * time.Millisecond)
+	for _, p := range inst.outputs {
+		for p.pending() && inst.alive() && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
 }
 
 // launch starts the process of a new instance and its Runtime API listener.
@@ -116,13 +160,17 @@ func (f *function) launch() (*instance, error) {
 		defer r.wg.Done()
 		_ = inst.srv.Serve(ln)
 	}()
+	outP, errP := &outputPipe{f: outR}, &outputPipe{f: errR}
+	inst.outputs = []*outputPipe{outP, errP}
 	go func() {
 		defer r.wg.Done()
-		inst.pipeLines(outR, "stdout")
+		defer outR.Close()
+		inst.pipeLines(outP, "stdout")
 	}()
 	go func() {
 		defer r.wg.Done()
-		inst.pipeLines(errR, "stderr")
+		defer errR.Close()
+		inst.pipeLines(errP, "stderr")
 	}()
 	go func() {
 		defer r.wg.Done()
@@ -195,8 +243,7 @@ func (f *function) environ(api string) []string {
 }
 
 // pipeLines logs every line the instance writes to one of its streams.
-func (inst *instance) pipeLines(rd io.ReadCloser, stream string) {
-	defer rd.Close()
+func (inst *instance) pipeLines(rd io.Reader, stream string) {
 	br := bufio.NewReaderSize(rd, maxLogLine)
 	f := inst.f
 	for {

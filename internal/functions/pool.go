@@ -251,6 +251,7 @@ func (f *function) report(inst *instance, inv *invocation, d time.Duration, cold
 		billed = 1
 	}
 	maxMem := inst.maxMemoryMB()
+	inst.drainOutput()
 	f.r.emit(f, inv.id, fmt.Sprintf("END RequestId: %s", inv.id))
 	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB",
 		inv.id, ms, billed, f.memory, maxMem)

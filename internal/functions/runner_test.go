@@ -409,7 +409,13 @@ func TestWarmReuseAndLogs(t *testing.T) {
 	if got["hello"] != "logme" {
 		t.Fatalf("callback result %v", got)
 	}
-	waitFor(t, "console line", func() bool { return strings.Contains(logs.String(), "\tINFO\tcallback handler got logme") })
+	// The handler's output is logged before its END line.
+	text = logs.String()
+	out := strings.Index(text, "\tINFO\tcallback handler got logme")
+	end := strings.LastIndex(text, "END RequestId: ")
+	if out < 0 || end < out {
+		t.Errorf("console line at %d, last END at %d:\n%s", out, end, text)
+	}
 }
 
 func TestTimeoutKillsInstance(t *testing.T) {
