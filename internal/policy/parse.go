@@ -641,3 +641,22 @@ func (p *parser) principal(n *node, path string) *principalSpec {
 	}
 	return ps
 }
+
+// Position converts the problem's byte offset into a 1-based line and
+// column (in bytes) within doc, the document that was parsed.
+func (p Problem) Position(doc []byte) (line, col int) {
+	off := int(p.Offset)
+	if off > len(doc) {
+		off = len(doc)
+	}
+	line, col = 1, 1
+	for _, c := range doc[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+			continue
+		}
+		col++
+	}
+	return line, col
+}

@@ -175,3 +175,16 @@ func TestParseAccepts(t *testing.T) {
 		})
 	}
 }
+
+func TestProblemPosition(t *testing.T) {
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\n    \"Effect\": \"Permit\",\n    \"Action\": \"*\", \"Resource\": \"*\"}}"
+	_, err := Parse([]byte(doc), ParseOptions{})
+	var pe *ParseError
+	if !errors.As(err, &pe) {
+		t.Fatal(err)
+	}
+	line, col := pe.Problems[0].Position([]byte(doc))
+	if line != 4 || col != 15 {
+		t.Errorf("position = %d:%d, want 4:15", line, col)
+	}
+}
