@@ -281,9 +281,16 @@ func TestValidateRules(t *testing.T) {
 				`settings.trustedProxies[1]: invalid trusted proxy "localhost"; expected an IP address or CIDR such as 10.0.0.0/8`,
 			}},
 	}
+	root := loadSchema(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkLines(t, problemsOf(t, tt.src, tt.ignore...), tt.want)
+			// What validation accepts, the editor schema must accept too.
+			if tt.want == nil && tt.ignore == nil {
+				if errs := checkSchema(root, root, yamlToJSONValue(t, []byte(tt.src)), ""); len(errs) > 0 {
+					t.Errorf("schema rejects a valid config:\n%s", strings.Join(errs, "\n"))
+				}
+			}
 		})
 	}
 }
