@@ -170,12 +170,12 @@ func RenderClaims(claims map[string]any) map[string]string {
 		if v == nil {
 			continue
 		}
-		out[k] = renderValue(v, true)
+		out[k] = renderValue(v)
 	}
 	return out
 }
 
-func renderValue(v any, top bool) string {
+func renderValue(v any) string {
 	switch t := v.(type) {
 	case string:
 		return t
@@ -195,7 +195,7 @@ func renderValue(v any, top bool) string {
 			if i > 0 {
 				b.WriteByte(' ')
 			}
-			b.WriteString(renderValue(e, false))
+			b.WriteString(renderValue(e))
 		}
 		b.WriteByte(']')
 		return b.String()
@@ -206,6 +206,5 @@ func renderValue(v any, top bool) string {
 		}
 		return string(js)
 	}
-	_ = top
 	return fmt.Sprint(v)
 }
