@@ -151,6 +151,9 @@ func (s *Store) AddUserToGroup(ctx context.Context, poolID, group, username stri
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO group_members (pool_id, group_name, user_key) VALUES (?, ?, ?)
 			ON CONFLICT DO NOTHING`, poolID, group, key); err != nil {
+			if isForeignKey(err) {
+				err = store.ErrNotFound
+			}
 			return fmt.Errorf("add user to group: %w", err)
 		}
 		return nil

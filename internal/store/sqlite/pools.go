@@ -144,6 +144,12 @@ func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 			return fmt.Errorf("create client %q: %w", c.ClientID, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO clients (client_id, pool_id, data) VALUES (?, ?, ?)`, c.ClientID, c.PoolID, data); err != nil {
+			switch {
+			case isUnique(err):
+				err = store.ErrConflict
+			case isForeignKey(err):
+				err = store.ErrNotFound
+			}
 			return fmt.Errorf("create client %q: %w", c.ClientID, err)
 		}
 		return nil

@@ -43,6 +43,8 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) er
 		switch {
 		case isUnique(err):
 			return fmt.Errorf("create refresh token: %w", store.ErrConflict)
+		case isForeignKey(err): // pool or client deleted concurrently
+			return fmt.Errorf("create refresh token: %w", store.ErrNotFound)
 		case err != nil:
 			return fmt.Errorf("create refresh token: %w", err)
 		}
