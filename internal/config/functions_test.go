@@ -6,16 +6,6 @@ import (
 	"time"
 )
 
-const fnAPI = `
-apis:
-  - name: a
-    kind: %s
-    stages: [{name: prod}]
-    routes:
-      - route: GET /x
-        integration: {lambda: {function: %s}}
-`
-
 func TestValidateFunctions(t *testing.T) {
 	tests := []struct {
 		name string
