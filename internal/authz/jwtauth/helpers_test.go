@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
@@ -39,6 +40,8 @@ type testKeys struct {
 	evil  *rsa.PrivateKey
 	pub   *jwks.Key
 	ecPub *jwks.Key
+	ed    ed25519.PrivateKey
+	edPub *jwks.Key
 }
 
 var keysOnce = sync.OnceValue(func() *testKeys {
@@ -57,6 +60,12 @@ var keysOnce = sync.OnceValue(func() *testKeys {
 	k.ec = ec
 	k.pub = &jwks.Key{ID: testKid, Public: &k.rsa.PublicKey}
 	k.ecPub = &jwks.Key{ID: ecKid, Public: &ec.PublicKey}
+	edPub, ed, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	k.ed = ed
+	k.edPub = &jwks.Key{ID: "ed-1", Public: edPub}
 	return k
 })
 
@@ -113,6 +122,10 @@ func es256(k *ecdsa.PrivateKey) func([]byte) []byte {
 	}
 }
 
+func eddsa(k ed25519.PrivateKey) func([]byte) []byte {
+	return func(in []byte) []byte { return ed25519.Sign(k, in) }
+}
+
 func hs256(secret []byte) func([]byte) []byte {
 	return func(in []byte) []byte {
 		m := hmac.New(sha256.New, secret)
@@ -151,7 +164,7 @@ func (c *countingSource) Key(ctx context.Context, kid string) (*jwks.Key, error)
 
 func newSource() *countingSource {
 	k := keysOnce()
-	return &countingSource{inner: jwks.NewStatic(k.pub, k.ecPub)}
+	return &countingSource{inner: jwks.NewStatic(k.pub, k.ecPub, k.edPub)}
 }
 
 type clock struct {
