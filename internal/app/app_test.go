@@ -82,7 +82,9 @@ func (s *syncBuffer) String() string {
 }
 
 // start runs an App on loopback ports with the given config text.
-func start(t *testing.T, cfg string) *testApp {
+func start(t *testing.T, cfg string) *testApp { return startB(t, cfg) }
+
+func startB(t testing.TB, cfg string) *testApp {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gatehouse.yaml")

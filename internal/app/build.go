@@ -126,6 +126,9 @@ func (a *App) compileAPI(gen *generation, cfg *config.Config, c *config.API) (*p
 		return nil, err
 	}
 	api.Table = table
+	if api.Guard, err = a.resourceGuard(gen, c); err != nil {
+		return nil, err
+	}
 	custom := make(map[gwresp.Type]gwresp.Custom, len(c.GatewayResponses))
 	for t, gr := range c.GatewayResponses {
 		custom[gwresp.Type(t)] = gwresp.Custom{Status: gr.Status, Headers: gr.Headers, Templates: gr.Templates}

@@ -16,7 +16,10 @@ func (a *App) lambdaIntegration(_ *generation, _ exchange.Kind, l *config.Lambda
 }
 
 // namedAuthorizer builds AWS_IAM or a configured authorizer.
-func (a *App) namedAuthorizer(_ *generation, _ *config.API, name string) (authz.Authorizer, error) {
+func (a *App) namedAuthorizer(gen *generation, api *config.API, name string) (authz.Authorizer, error) {
+	if name == config.AuthorizerAWSIAM {
+		return a.iamAuthorizer(gen, api)
+	}
 	return nil, fmt.Errorf("authorizer %q: not supported yet", name)
 }
 

@@ -11,3 +11,14 @@ import "github.com/gatehouse/gatehouse/internal/exchange"
 type Authorizer interface {
 	Authorize(x *exchange.Exchange) (*exchange.Principal, error)
 }
+
+// Guard applies an API's resource policy around the route's authorizer, as
+// the reference's authorization-flow tables describe.
+type Guard interface {
+	// Before runs before the authorizer: an explicit deny that applies to
+	// every caller refuses the request without invoking the authorizer.
+	Before(x *exchange.Exchange) error
+	// After combines the authorizer's outcome (p is nil on routes without
+	// authorization) with the resource policy and returns the refusal, if any.
+	After(x *exchange.Exchange, p *exchange.Principal) error
+}

@@ -138,6 +138,10 @@ type Principal struct {
 	IAM *IAMIdentity
 	// Context is a Lambda authorizer's context map.
 	Context map[string]any
+	// Decision is the authorizer's own policy decision (IAM identity
+	// policies, a Lambda authorizer's policy), opaque here; the API's
+	// resource-policy Guard combines it with the resource policy.
+	Decision any
 }
 
 // IAMIdentity is what SigV4 authentication established.

@@ -48,6 +48,8 @@ type API struct {
 	AccessLogs []*telemetry.AccessLog
 	// Unmatched collects metrics of requests that matched no route.
 	Unmatched *telemetry.RouteMetrics
+	// Guard applies the API's resource policy (REST); nil when it has none.
+	Guard authz.Guard
 }
 
 // Gateway serves every API of one configuration generation.
@@ -243,13 +245,24 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 		st.rw.origin = r.Header.Get("Origin")
 	}
 
-	// 3. Authorization.
+	// 3. Authorization: resource-policy pre-pass, the route's authorizer,
+	// then the combination of both.
+	if api.Guard != nil {
+		if err := api.Guard.Before(x); err != nil {
+			return err
+		}
+	}
 	if route.Authorizer != nil {
 		p, err := route.Authorizer.Authorize(x)
 		if err != nil {
 			return err
 		}
 		x.Principal = p
+	}
+	if api.Guard != nil {
+		if err := api.Guard.After(x, x.Principal); err != nil {
+			return err
+		}
 	}
 
 	// 4. Integration.
