@@ -407,3 +407,38 @@ func httpSpec(routes ...string) Spec {
 func rest(routes ...string) Spec {
 	return Spec{Kind: exchange.REST, Stages: []string{"prod"}, Routes: routes}
 }
+
+// TestMatchConcurrent backs the doc.go claim that a Table is safe for
+// concurrent use; run with -race.
+func TestMatchConcurrent(t *testing.T) {
+	tbl := mustCompile(t, httpTestSpec())
+	cases := httpMatchCases()
+	paths := make([]Path, len(cases))
+	for i, tc := range cases {
+		var err error
+		if paths[i], err = Canonicalize(tc.path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const workers = 4
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			var res Result
+			for round := 0; round < 50; round++ {
+				for i, tc := range cases {
+					if got := tbl.Match(tc.method, paths[i], &res); got != tc.want {
+						errs <- fmt.Errorf("%s %s: got %v, want %v", tc.method, tc.path, got, tc.want)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
