@@ -353,7 +353,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string, depth int) 
 		}
 		i, err := strconv.ParseUint(n.Value, 0, v.Type().Bits())
 		if err != nil {
-			d.errorf(n, path, "", "integer %s out of range (must be non-negative)", n.Value)
+			d.errorf(n, path, "", "integer %s out of range (0 to %d)", n.Value, uint64(1)<<v.Type().Bits()-1)
 			return
 		}
 		v.SetUint(i)
@@ -519,7 +519,11 @@ func resolve(n *yaml.Node) *yaml.Node {
 }
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string, depth int) {
-	if n.Kind != yaml.MappingNode || v.Type().Key().Kind() != reflect.String {
+	if v.Type().Key().Kind() != reflect.String {
+		d.errorf(n, path, "", "internal error: map keys of type %s cannot be decoded", v.Type().Key())
+		return
+	}
+	if n.Kind != yaml.MappingNode {
 		d.mismatch(n, path, v.Type())
 		return
 	}
