@@ -429,3 +429,33 @@ apis:
 		t.Errorf("access log leaks a secret: %s", b)
 	}
 }
+
+func TestClientIPFromTrustedProxyOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name, trusted, xff, want string
+	}{
+		{"untrusted peer: XFF ignored", "10.0.0.0/8", "198.51.100.7", "127.0.0.1"},
+		{"trusted peer: rightmost untrusted XFF entry", "127.0.0.1", "203.0.113.1, 198.51.100.7", "198.51.100.7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ta := start(t, fmt.Sprintf(`
+settings:
+  trustedProxies: [%q]
+apis:
+  - name: one
+    kind: http
+    routes:
+      - route: GET /ip
+        integration: {mock: {}}
+    gatewayResponses:
+      RESOURCE_NOT_FOUND:
+        templates:
+          application/json: '$context.identity.sourceIp'
+`, tc.trusted))
+			_, body := ta.do(t, "GET", "", "/nope", nil, "X-Forwarded-For", tc.xff)
+			if body != tc.want {
+				t.Fatalf("source ip %q, want %q", body, tc.want)
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/admin"
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/clientip"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/cors"
 	"github.com/gatehouse/gatehouse/internal/exchange"
@@ -83,9 +84,19 @@ func (a *App) compile(_ context.Context, cfg *config.Config) (_ *generation, err
 		}
 		apis = append(apis, api)
 	}
+	resolver, err := clientip.New(clientip.Options{TrustedProxies: cfg.Settings.TrustedProxies})
+	if err != nil {
+		return nil, fmt.Errorf("settings.trustedProxies: %w", err)
+	}
 	gen.gateway = pipeline.New(apis, pipeline.Options{
 		Logger:  a.log,
 		OnPanic: a.metrics.Panics.Inc,
+		ClientIP: func(r *http.Request) string {
+			if ip := resolver.FromRequest(r); ip.IsValid() {
+				return ip.String()
+			}
+			return pipeline.PeerIP(r)
+		},
 	})
 	return gen, nil
 }
