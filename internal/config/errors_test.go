@@ -1,6 +1,9 @@
 package config
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestFieldErrorString(t *testing.T) {
 	tests := []struct {
@@ -34,5 +37,31 @@ func TestErrorsSortedByPosition(t *testing.T) {
 	want := "f:2:3: a\nf:2:9: b\nf:10:1: c"
 	if got := es.Error(); got != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestPolicyDocumentJSONRoundTrip(t *testing.T) {
+	var v struct {
+		P *PolicyDocument `json:"p"`
+	}
+	if err := json.Unmarshal([]byte(`{"p": {"Version": "2012-10-17"}}`), &v); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(v.P.JSON); got != `{"Version": "2012-10-17"}` {
+		t.Errorf("JSON = %s", got)
+	}
+	if _, ok := v.P.Position(""); ok {
+		t.Error("Position ok for a document not decoded from a file")
+	}
+	out, err := json.Marshal(v)
+	if err != nil || string(out) != `{"p":{"Version":"2012-10-17"}}` {
+		t.Errorf("Marshal = %s, %v", out, err)
+	}
+	if b, _ := (PolicyDocument{}).MarshalJSON(); string(b) != "null" {
+		t.Errorf("empty MarshalJSON = %s", b)
+	}
+	var bad PolicyDocument
+	if err := bad.UnmarshalJSON([]byte("{")); err == nil {
+		t.Error("UnmarshalJSON accepted invalid JSON")
 	}
 }
