@@ -223,6 +223,9 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	}
 	canon, err := router.Canonicalize(x.RawPath)
 	if err != nil {
+		if errors.Is(err, router.ErrPathTooLong) {
+			return &gwresp.Error{Type: gwresp.Default4XX, Status: http.StatusRequestURITooLong, Message: strp("Request-URI Too Long"), Set: true, Cause: err}
+		}
 		return &gwresp.Error{Type: gwresp.Default4XX, Message: strp("Bad Request"), Set: true, Cause: err}
 	}
 	outcome := api.Table.Match(method, canon, &st.res)
