@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +171,28 @@ apis:
 	_, err = Parse("t.yaml", []byte(bad))
 	if err == nil || !strings.Contains(err.Error(), "jwt.algorithms[0]") {
 		t.Errorf("Parse with HS256 = %v, want a positioned algorithms[0] problem", err)
+	}
+}
+
+// TestDocsJWTAuthorizerExamples validates every ```yaml block of
+// docs/jwt-authorizers.md that does not start with "# fragment".
+func TestDocsJWTAuthorizerExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/jwt-authorizers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(doc, -1)
+	n := 0
+	for i, b := range blocks {
+		if strings.HasPrefix(string(b[1]), "# fragment") {
+			continue
+		}
+		n++
+		if _, err := Parse("gatehouse.yaml", b[1]); err != nil {
+			t.Errorf("yaml block %d does not validate:\n%v\n%s", i, err, b[1])
+		}
+	}
+	if n < 2 {
+		t.Errorf("validated %d blocks, want at least 2", n)
 	}
 }
