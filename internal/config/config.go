@@ -23,7 +23,7 @@ import (
 // Config is the root of a native gatehouse configuration file.
 type Config struct {
 	// APIs served by the gateway listener.
-	APIs []API `yaml:"apis" json:"apis"`
+	APIs []API `yaml:"apis,omitempty" json:"apis,omitempty"`
 	// Functions run by the local Lambda runtime (issue: functions).
 	Functions []Function `yaml:"functions,omitempty" json:"functions,omitempty"`
 	// UserPools served by the identity provider listener (issue: user pools).
