@@ -55,7 +55,7 @@ func setup(t *testing.T, period time.Duration) (*Signer, *clock, *memory.Store) 
 
 func verify(t *testing.T, set jose.JSONWebKeySet, tok string) (string, error) {
 	t.Helper()
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return "", err
 	}
@@ -103,7 +103,7 @@ func TestSignAndJWKS(t *testing.T) {
 		}
 	}
 	// Header has exactly alg and kid.
-	jws, _ := jose.ParseSigned(idTok, []jose.SignatureAlgorithm{jose.RS256})
+	jws, _ := jose.ParseSignedCompact(idTok, []jose.SignatureAlgorithm{jose.RS256})
 	if h := jws.Signatures[0].Protected; len(h.ExtraHeaders) != 0 {
 		t.Errorf("extra headers %v", h.ExtraHeaders)
 	}

@@ -1,0 +1,126 @@
+package cognito
+
+import (
+	"sync"
+	"time"
+)
+
+// Message is one confirmation, invitation or reset message that Cognito
+// would have mailed. It contains the code: expose it only on the admin
+// listener and never log it.
+type Message struct {
+	Time        time.Time `json:"time"`
+	PoolID      string    `json:"poolId"`
+	Username    string    `json:"username"`
+	Purpose     string    `json:"purpose"` // SIGN_UP, FORGOT_PASSWORD, INVITATION, VERIFY_ATTRIBUTE
+	Medium      string    `json:"deliveryMedium"`
+	Destination string    `json:"destination"`
+	Code        string    `json:"code"`
+	Message     string    `json:"message"`
+}
+
+// Outbox keeps the most recent messages (a bounded ring). Safe for
+// concurrent use.
+type Outbox struct {
+	mu   sync.Mutex
+	max  int
+	msgs []Message
+}
+
+func newOutbox(max int) *Outbox { return &Outbox{max: max} }
+
+func (o *Outbox) add(m Message) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.msgs) >= o.max {
+		o.msgs = append(o.msgs[:0], o.msgs[1:]...)
+	}
+	o.msgs = append(o.msgs, m)
+}
+
+// List returns the retained messages, oldest first, optionally filtered by
+// pool ("" = all).
+func (o *Outbox) List(poolID string) []Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := []Message{}
+	for _, m := range o.msgs {
+		if poolID == "" || m.PoolID == poolID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Latest returns the newest message for a user and purpose.
+func (o *Outbox) Latest(poolID, username, purpose string) (Message, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.msgs) - 1; i >= 0; i-- {
+		m := o.msgs[i]
+		if m.PoolID == poolID && m.Username == username && m.Purpose == purpose {
+			return m, true
+		}
+	}
+	return Message{}, false
+}
+
+// sourceLimiter counts failed sign-ins per source address in a bounded
+// map: more than maxFailures within window blocks the source until the
+// window passes. When full, the oldest entry is evicted.
+type sourceLimiter struct {
+	mu      sync.Mutex
+	max     int
+	now     func() time.Time
+	entries map[string]*sourceEntry
+}
+
+type sourceEntry struct {
+	count int
+	start time.Time
+}
+
+const (
+	sourceMaxFailures = 50
+	sourceWindow      = 5 * time.Minute
+)
+
+func newSourceLimiter(max int, now func() time.Time) *sourceLimiter {
+	return &sourceLimiter{max: max, now: now, entries: map[string]*sourceEntry{}}
+}
+
+func (l *sourceLimiter) blocked(src string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[src]
+	if !ok {
+		return false
+	}
+	if l.now().Sub(e.start) >= sourceWindow {
+		delete(l.entries, src)
+		return false
+	}
+	return e.count >= sourceMaxFailures
+}
+
+func (l *sourceLimiter) fail(src string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	e, ok := l.entries[src]
+	if !ok || now.Sub(e.start) >= sourceWindow {
+		if !ok && len(l.entries) >= l.max {
+			var oldestKey string
+			var oldest time.Time
+			for k, v := range l.entries {
+				if oldestKey == "" || v.start.Before(oldest) {
+					oldestKey, oldest = k, v.start
+				}
+			}
+			delete(l.entries, oldestKey)
+		}
+		e = &sourceEntry{start: now}
+		l.entries[src] = e
+	}
+	e.count++
+}
