@@ -17,7 +17,7 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, g.PoolID); err != nil {
 			return fmt.Errorf("create group: %w", err)
 		}
@@ -37,7 +37,7 @@ func (s *Store) CreateGroup(ctx context.Context, g store.Group) error {
 
 func (s *Store) GetGroup(ctx context.Context, poolID, name string) (store.Group, error) {
 	var g store.Group
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ func (s *Store) ListGroups(ctx context.Context, poolID string, opts store.ListOp
 	limit := opts.PageLimit()
 	var out []store.Group
 	var next string
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Store) ListGroups(ctx context.Context, poolID string, opts store.ListOp
 }
 
 func (s *Store) UpdateGroup(ctx context.Context, poolID, name string, fn func(store.Group) (store.Group, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return fmt.Errorf("update group: %w", err)
 		}
@@ -110,7 +110,7 @@ func (s *Store) UpdateGroup(ctx context.Context, poolID, name string, fn func(st
 }
 
 func (s *Store) DeleteGroup(ctx context.Context, poolID, name string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return fmt.Errorf("delete group: %w", err)
 		}
@@ -129,7 +129,7 @@ func (s *Store) DeleteGroup(ctx context.Context, poolID, name string) error {
 }
 
 // memberKey resolves the group and user of a membership operation.
-func memberKey(ctx context.Context, tx *sql.Tx, poolID, group, username string) (string, error) {
+func memberKey(ctx context.Context, tx queryer, poolID, group, username string) (string, error) {
 	u, ci, err := getUser(ctx, tx, poolID, username)
 	if err != nil {
 		return "", err
@@ -144,7 +144,7 @@ func memberKey(ctx context.Context, tx *sql.Tx, poolID, group, username string) 
 }
 
 func (s *Store) AddUserToGroup(ctx context.Context, poolID, group, username string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		key, err := memberKey(ctx, tx, poolID, group, username)
 		if err != nil {
 			return fmt.Errorf("add user to group: %w", err)
@@ -161,7 +161,7 @@ func (s *Store) AddUserToGroup(ctx context.Context, poolID, group, username stri
 }
 
 func (s *Store) RemoveUserFromGroup(ctx context.Context, poolID, group, username string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		key, err := memberKey(ctx, tx, poolID, group, username)
 		if err != nil {
 			return fmt.Errorf("remove user from group: %w", err)
@@ -193,7 +193,7 @@ func (s *Store) ListGroupsForUser(ctx context.Context, poolID, username string, 
 	limit := opts.PageLimit()
 	var out []orderedGroup
 	var next string
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txq) error {
 		u, ci, err := getUser(ctx, tx, poolID, username)
 		if err != nil {
 			return err
@@ -245,7 +245,7 @@ func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, opts
 	limit := opts.PageLimit()
 	var out []keyedUser
 	var next string
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}

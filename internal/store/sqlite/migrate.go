@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -86,9 +85,9 @@ func applyMigrations(ctx context.Context, s *Store, ms []migration) error {
 	known := len(ms)
 	for _, m := range ms {
 		applied := false
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.write(ctx, func(tx *txq) error {
 			var cur int
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
+			if err := tx.raw.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
 				return fmt.Errorf("read schema version: %w", err)
 			}
 			if cur > known {
@@ -97,11 +96,11 @@ func applyMigrations(ctx context.Context, s *Store, ms []migration) error {
 			if cur >= m.version {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.raw.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("apply migration %04d_%s: %w", m.version, m.name, err)
 			}
 			// Wall-clock time is only recorded for operators here.
-			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			if _, err := tx.raw.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, time.Now().UnixNano()); err != nil {
 				return fmt.Errorf("record migration %04d: %w", m.version, err)
 			}
@@ -131,7 +130,7 @@ func applyMigrations(ctx context.Context, s *Store, ms []migration) error {
 // Version returns the schema version recorded in the database.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var cur int
-	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
+	if err := s.rq.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&cur); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	return cur, nil

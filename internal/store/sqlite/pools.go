@@ -30,7 +30,7 @@ func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if ok, err := exists(ctx, tx, `SELECT 1 FROM user_pools WHERE id = ?`, p.ID); err != nil || ok {
 			if err == nil {
 				err = store.ErrConflict
@@ -47,7 +47,7 @@ func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 }
 
 func (s *Store) GetUserPool(ctx context.Context, id string) (store.UserPool, error) {
-	return one[store.UserPool](ctx, s.r, fmt.Sprintf("get user pool %q", id), `SELECT data FROM user_pools WHERE id = ?`, id)
+	return one[store.UserPool](ctx, s.rq, fmt.Sprintf("get user pool %q", id), `SELECT data FROM user_pools WHERE id = ?`, id)
 }
 
 func (s *Store) ListUserPools(ctx context.Context, opts store.ListOptions) ([]store.UserPool, string, error) {
@@ -60,7 +60,7 @@ func (s *Store) ListUserPools(ctx context.Context, opts store.ListOptions) ([]st
 		after = cur[0]
 	}
 	limit := opts.PageLimit()
-	rows, err := s.r.QueryContext(ctx, `SELECT data FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`, after, limit+1)
+	rows, err := s.rq.QueryContext(ctx, `SELECT data FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`, after, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("list user pools: %w", err)
 	}
@@ -68,7 +68,7 @@ func (s *Store) ListUserPools(ctx context.Context, opts store.ListOptions) ([]st
 }
 
 func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.UserPool) (store.UserPool, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		old, err := one[store.UserPool](ctx, tx, fmt.Sprintf("update user pool %q", id), `SELECT data FROM user_pools WHERE id = ?`, id)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 }
 
 func (s *Store) DeleteUserPool(ctx context.Context, id string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		// Sessions carry the pool id without a foreign key (it is optional).
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE pool_id = ?`, id); err != nil {
 			return fmt.Errorf("delete user pool %q: %w", id, err)
@@ -133,7 +133,7 @@ func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, c.PoolID); err != nil {
 			return fmt.Errorf("create client: %w", err)
 		}
@@ -157,12 +157,12 @@ func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 }
 
 func (s *Store) GetClient(ctx context.Context, poolID, clientID string) (store.Client, error) {
-	return one[store.Client](ctx, s.r, fmt.Sprintf("get client %q", clientID),
+	return one[store.Client](ctx, s.rq, fmt.Sprintf("get client %q", clientID),
 		`SELECT data FROM clients WHERE client_id = ? AND pool_id = ?`, clientID, poolID)
 }
 
 func (s *Store) FindClient(ctx context.Context, clientID string) (store.Client, error) {
-	return one[store.Client](ctx, s.r, fmt.Sprintf("find client %q", clientID),
+	return one[store.Client](ctx, s.rq, fmt.Sprintf("find client %q", clientID),
 		`SELECT data FROM clients WHERE client_id = ?`, clientID)
 }
 
@@ -178,7 +178,7 @@ func (s *Store) ListClients(ctx context.Context, poolID string, opts store.ListO
 	limit := opts.PageLimit()
 	var out []store.Client
 	var next string
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return fmt.Errorf("list clients: %w", err)
 		}
@@ -194,7 +194,7 @@ func (s *Store) ListClients(ctx context.Context, poolID string, opts store.ListO
 }
 
 func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn func(store.Client) (store.Client, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		old, err := one[store.Client](ctx, tx, fmt.Sprintf("update client %q", clientID),
 			`SELECT data FROM clients WHERE client_id = ? AND pool_id = ?`, clientID, poolID)
 		if err != nil {
@@ -219,7 +219,7 @@ func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn fu
 }
 
 func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE client_id = ? AND pool_id = ?`, clientID, poolID)
 		if err != nil {
 			return fmt.Errorf("delete client %q: %w", clientID, err)
@@ -237,12 +237,12 @@ func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error
 // ---- signing keys ----
 
 func (s *Store) GetKeys(ctx context.Context, poolID string) (store.KeySet, error) {
-	return one[store.KeySet](ctx, s.r, fmt.Sprintf("get keys for pool %q", poolID),
+	return one[store.KeySet](ctx, s.rq, fmt.Sprintf("get keys for pool %q", poolID),
 		`SELECT data FROM signing_keys WHERE pool_id = ?`, poolID)
 }
 
 func (s *Store) UpdateKeys(ctx context.Context, poolID string, fn func(store.KeySet) (store.KeySet, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return fmt.Errorf("update keys: %w", err)
 		}
@@ -276,7 +276,7 @@ func (s *Store) UpdateKeys(ctx context.Context, poolID string, fn func(store.Key
 
 func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	err := s.rq.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("get meta %q: %w", key, store.ErrNotFound)
 	}
@@ -287,7 +287,7 @@ func (s *Store) GetMeta(ctx context.Context, key string) (string, error) {
 }
 
 func (s *Store) SetMeta(ctx context.Context, key, value string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
 			return fmt.Errorf("set meta %q: %w", key, err)
@@ -297,7 +297,7 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 }
 
 func (s *Store) DeleteMeta(ctx context.Context, key string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, key); err != nil {
 			return fmt.Errorf("delete meta %q: %w", key, err)
 		}

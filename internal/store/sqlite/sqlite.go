@@ -43,6 +43,9 @@ type Options struct {
 type Store struct {
 	w   *sql.DB // one connection, BEGIN IMMEDIATE transactions
 	r   *sql.DB // query_only connections
+	wc  *stmtCache
+	rc  *stmtCache
+	rq  dbq // prepared-statement access to r outside transactions
 	log *slog.Logger
 }
 
@@ -86,7 +89,7 @@ func OpenWithOptions(ctx context.Context, path string, opts Options) (*Store, er
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	s := &Store{w: w, log: opts.Logger}
+	s := &Store{w: w, wc: newStmtCache(w), log: opts.Logger}
 	if err := s.migrate(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
@@ -98,7 +101,8 @@ func OpenWithOptions(ctx context.Context, path string, opts Options) (*Store, er
 	}
 	r.SetMaxOpenConns(opts.MaxReaders)
 	r.SetMaxIdleConns(opts.MaxReaders)
-	s.r = r
+	s.r, s.rc = r, newStmtCache(r)
+	s.rq = dbq{s.rc}
 	if err := r.PingContext(ctx); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("open sqlite store: %w", err)
@@ -127,20 +131,21 @@ func createFile(path string) error {
 func (s *Store) Close() error {
 	var errs []error
 	if s.r != nil {
-		errs = append(errs, s.r.Close())
+		errs = append(errs, s.rc.close(), s.r.Close())
 	}
-	errs = append(errs, s.w.Close())
+	errs = append(errs, s.wc.close(), s.w.Close())
 	return errors.Join(errs...)
 }
 
 // write runs fn in a BEGIN IMMEDIATE transaction and commits when fn
 // returns nil.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *txq) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	defer s.wc.flush(ctx) // after the transaction: see stmtCache
+	if err := fn(&txq{raw: tx, c: s.wc}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -151,13 +156,14 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // read runs fn in a read transaction (one WAL snapshot).
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, fn func(tx *txq) error) error {
 	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
+	defer s.rc.flush(ctx) // runs after the rollback below
 	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
+	return fn(&txq{raw: tx, c: s.rc})
 }
 
 // queryer is what sql.Tx and sql.DB share.

@@ -26,7 +26,7 @@ func (s *Store) CreateRefreshToken(ctx context.Context, t store.RefreshToken) er
 	if t.Revoked {
 		revokedAt = nanos(t.RevokedAt)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, t.PoolID); err != nil {
 			return fmt.Errorf("create refresh token: %w", err)
 		}
@@ -56,7 +56,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.Refresh
 	var data string
 	var revoked int
 	var revokedAt sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT data, revoked, revoked_at FROM refresh_tokens WHERE hash = ?`, hash).
+	err := s.rq.QueryRowContext(ctx, `SELECT data, revoked, revoked_at FROM refresh_tokens WHERE hash = ?`, hash).
 		Scan(&data, &revoked, &revokedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.RefreshToken{}, fmt.Errorf("get refresh token: %w", store.ErrNotFound)
@@ -76,7 +76,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash []byte) (store.Refresh
 }
 
 func (s *Store) RevokeRefreshToken(ctx context.Context, hash []byte, at time.Time) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		var poolID, origin string
 		err := tx.QueryRowContext(ctx, `SELECT pool_id, origin_jti FROM refresh_tokens WHERE hash = ?`, hash).Scan(&poolID, &origin)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -96,7 +96,7 @@ func (s *Store) RevokeRefreshToken(ctx context.Context, hash []byte, at time.Tim
 
 func (s *Store) RevokeUserRefreshTokens(ctx context.Context, poolID, sub string, at time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func (s *Store) RevokeUserRefreshTokens(ctx context.Context, poolID, sub string,
 }
 
 func (s *Store) IsOriginRevoked(ctx context.Context, poolID, originJTI string) (bool, error) {
-	ok, err := exists(ctx, s.r, `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND origin_jti = ? AND revoked = 1 LIMIT 1`, poolID, originJTI)
+	ok, err := exists(ctx, s.rq, `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND origin_jti = ? AND revoked = 1 LIMIT 1`, poolID, originJTI)
 	if err != nil {
 		return false, fmt.Errorf("is origin revoked: %w", err)
 	}
@@ -129,7 +129,7 @@ func (s *Store) DeleteExpiredRefreshTokens(ctx context.Context, now time.Time) (
 // deleteExpired removes rows of table (a constant) with expires_at <= now.
 func (s *Store) deleteExpired(ctx context.Context, table string, now time.Time) (int, error) {
 	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txq) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE expires_at <= ?`, nanos(now))
 		if err != nil {
 			return err
@@ -151,7 +151,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.AuthSession) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_sessions (id, pool_id, expires_at, data) VALUES (?, ?, ?, ?)`,
 			ss.ID, ss.PoolID, nanos(ss.ExpiresAt), data)
 		switch {
@@ -167,7 +167,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.AuthSession) error {
 func (s *Store) TakeSession(ctx context.Context, id string, now time.Time) (store.AuthSession, error) {
 	var data string
 	var exp int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txq) error {
 		// One statement reads and deletes, so only one caller can get the row.
 		return tx.QueryRowContext(ctx, `DELETE FROM auth_sessions WHERE id = ? RETURNING data, expires_at`, id).Scan(&data, &exp)
 	})

@@ -38,7 +38,7 @@ func getUser(ctx context.Context, q queryer, poolID, username string) (store.Use
 
 // indexUser rewrites the alias and search rows of a user, checking alias
 // uniqueness against other users.
-func indexUser(ctx context.Context, tx *sql.Tx, u store.User, key string, ci bool) error {
+func indexUser(ctx context.Context, tx queryer, u store.User, key string, ci bool) error {
 	aliases, err := store.AliasKeys(u, ci)
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		ci, err := poolCI(ctx, tx, u.PoolID)
 		if err != nil {
 			return fmt.Errorf("create user: %w", err)
@@ -120,7 +120,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 }
 
 func (s *Store) GetUser(ctx context.Context, poolID, username string) (store.User, error) {
-	u, _, err := getUser(ctx, s.r, poolID, username)
+	u, _, err := getUser(ctx, s.rq, poolID, username)
 	if err != nil {
 		return store.User{}, fmt.Errorf("get user: %w", err)
 	}
@@ -129,7 +129,7 @@ func (s *Store) GetUser(ctx context.Context, poolID, username string) (store.Use
 
 func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (s *Store) GetUserBySub(ctx context.Context, poolID, sub string) (store.Use
 
 func (s *Store) GetUserByAlias(ctx context.Context, poolID, name, value string) (store.User, error) {
 	var u store.User
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txq) error {
 		ci, err := poolCI(ctx, tx, poolID)
 		if err != nil {
 			return err
@@ -201,7 +201,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, opts store.ListUse
 	limit := opts.PageLimit()
 	var out []keyedUser
 	var next string
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txq) error {
 		ci, err := poolCI(ctx, tx, poolID)
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, opts store.ListUse
 
 func (s *Store) CountUsers(ctx context.Context, poolID string) (int, error) {
 	var n int
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txq) error {
 		if _, err := poolCI(ctx, tx, poolID); err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *Store) CountUsers(ctx context.Context, poolID string) (int, error) {
 }
 
 func (s *Store) UpdateUser(ctx context.Context, poolID, username string, fn func(store.User) (store.User, error)) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		old, ci, err := getUser(ctx, tx, poolID, username)
 		if err != nil {
 			return fmt.Errorf("update user: %w", err)
@@ -278,7 +278,7 @@ func (s *Store) UpdateUser(ctx context.Context, poolID, username string, fn func
 }
 
 func (s *Store) DeleteUser(ctx context.Context, poolID, username string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txq) error {
 		u, ci, err := getUser(ctx, tx, poolID, username)
 		if err != nil {
 			return fmt.Errorf("delete user: %w", err)
