@@ -51,6 +51,10 @@ type App struct {
 	cur     atomic.Pointer[generation]
 	reload  sync.Mutex
 	ready   atomic.Bool
+	jwt     *jwtState
+	// bg is cancelled at shutdown; background loops run under it.
+	bg     context.Context
+	stopBg context.CancelFunc
 
 	// Bound addresses, known after Start.
 	GatewayAddr, IdpAddr, AdminAddr string
@@ -83,6 +87,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	a := &App{opts: o, log: o.Logger, metrics: telemetry.NewMetrics(), serveErr: make(chan error, 4)}
+	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
+	a.jwt = newJWTState(a)
 	if a.opts.AdminToken == "" && o.AdminListen != "" {
 		tok, created, err := loadOrCreateToken(filepath.Join(o.DataDir, "admin-token"))
 		if err != nil {
@@ -95,6 +101,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	gen, err := a.build(ctx, nil)
 	if err != nil {
+		a.stopBg()
 		return nil, err
 	}
 	a.cur.Store(gen)
@@ -174,6 +181,7 @@ func (a *App) Start(ctx context.Context) error {
 		a.watchDone = make(chan struct{})
 		go a.watch(wctx, fileSum(a.opts.ConfigPath))
 	}
+	a.jwt.start(a.bg)
 	a.ready.Store(true)
 	return nil
 }
@@ -230,6 +238,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		}(s)
 	}
 	wg.Wait()
+	a.stopBg()
 	if g := a.cur.Load(); g != nil {
 		g.close()
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/authz"
+	"github.com/gatehouse/gatehouse/internal/authz/jwtauth"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/exchange"
 	"github.com/gatehouse/gatehouse/internal/integration"
@@ -20,7 +21,17 @@ func (a *App) namedAuthorizer(gen *generation, api *config.API, name string) (au
 	if name == config.AuthorizerAWSIAM {
 		return a.iamAuthorizer(gen, api)
 	}
-	return nil, fmt.Errorf("authorizer %q: not supported yet", name)
+	for _, c := range api.Authorizers {
+		if c.Name == name {
+			return a.jwtAuthorizer(gen, c)
+		}
+	}
+	return nil, fmt.Errorf("authorizer %q is not declared", name)
+}
+
+// localPool resolves a reference to a user pool served by this process.
+func (a *App) localPool(_ *generation, _ string) (jwtauth.LocalPool, bool) {
+	return jwtauth.LocalPool{}, false
 }
 
 // idpHandler serves the identity-provider listener.
