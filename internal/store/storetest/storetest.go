@@ -41,6 +41,33 @@ func Run(t *testing.T, newStore NewFunc) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Meta", func(t *testing.T) { testMeta(t, open) })
 	t.Run("Cascade", func(t *testing.T) { testCascade(t, open) })
+	t.Run("CanceledContext", func(t *testing.T) { testCanceled(t, open) })
+}
+
+// testCanceled checks that a canceled context stops reads and writes.
+func testCanceled(t *testing.T, open NewFunc) {
+	s := open(t)
+	must(t, "create pool", s.CreateUserPool(ctx(t), newPool("r_a")))
+	canceled, cancel := context.WithCancel(ctx(t))
+	cancel()
+	calls := map[string]error{
+		"create": s.CreateUserPool(canceled, newPool("r_b")),
+		"update": s.UpdateUserPool(canceled, "r_a", func(p store.UserPool) (store.UserPool, error) {
+			p.Name = "changed"
+			return p, nil
+		}),
+	}
+	_, calls["get"] = s.GetUserPool(canceled, "r_a")
+	_, _, calls["list"] = s.ListUserPools(canceled, store.ListOptions{})
+	_, calls["take session"] = s.TakeSession(canceled, "x", t0)
+	for name, err := range calls {
+		wantErr(t, name, err, context.Canceled)
+	}
+	p, err := s.GetUserPool(ctx(t), "r_a")
+	must(t, "get", err)
+	equal(t, "name after canceled update", p.Name, "pool r_a")
+	_, err = s.GetUserPool(ctx(t), "r_b")
+	wantErr(t, "pool created with canceled context", err, store.ErrNotFound)
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }
