@@ -82,6 +82,10 @@ func OpenWithOptions(ctx context.Context, path string, opts Options) (*Store, er
 	if err := createFile(path); err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		opts.Logger.WarnContext(ctx, "database file is accessible to other users; expected mode 0600",
+			"path", path, "mode", fi.Mode().Perm().String())
+	}
 	w, err := sql.Open("sqlite", path+dsnParams(opts.BusyTimeout, opts.Synchronous, true))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)

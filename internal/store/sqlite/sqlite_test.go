@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -308,5 +309,24 @@ func TestOpenRejectsBadInput(t *testing.T) {
 				t.Fatal("open succeeded, want error")
 			}
 		})
+	}
+}
+
+func TestWarnsOnOpenPermissions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	s, err := OpenWithOptions(t.Context(), path, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.Contains(logs.String(), "expected mode 0600") {
+		t.Errorf("no permission warning in logs:\n%s", logs.String())
 	}
 }
