@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,6 +235,35 @@ func testUsers(t *testing.T, open NewFunc) {
 		equal(t, "count", n, 11)
 		_, _, err = s.ListUsers(ctx(t), "r_cs", store.ListUsersOptions{Filter: &store.Filter{Attribute: "custom:tenant", Value: "x"}})
 		wantErr(t, "unsearchable attribute", err, store.ErrInvalid)
+	})
+	t.Run("ByteOrder", func(t *testing.T) {
+		// Lists are ordered by the bytes of the (normalized) username, the
+		// order of Go's string comparison, whatever the backend's collation.
+		s := setup(t)
+		names := []string{"zoe", "Zoë", "Ängel", "apple", "😀smile", "Bob", "bob2", "_under", "0zero", "émile"}
+		for i, name := range names {
+			must(t, "create", s.CreateUser(ctx(t), newUser("r_cs", name, i)))
+			must(t, "create ci", s.CreateUser(ctx(t), newUser("r_ci", name, i)))
+		}
+		want := slices.Clone(names)
+		slices.Sort(want)
+		got := collect(t, "list", 3, func(o store.ListOptions) ([]store.User, string, error) {
+			return s.ListUsers(ctx(t), "r_cs", store.ListUsersOptions{ListOptions: o})
+		})
+		equal(t, "case-sensitive order", usernames(got), want)
+		wantCI := slices.Clone(names)
+		slices.SortFunc(wantCI, func(a, b string) int {
+			return strings.Compare(store.NormalizeKey(a, true), store.NormalizeKey(b, true))
+		})
+		got = collect(t, "list ci", 4, func(o store.ListOptions) ([]store.User, string, error) {
+			return s.ListUsers(ctx(t), "r_ci", store.ListUsersOptions{ListOptions: o})
+		})
+		equal(t, "case-insensitive order", usernames(got), wantCI)
+		f, err := store.ParseFilter(`username ^= "Ä"`)
+		must(t, "parse", err)
+		got, _, err = s.ListUsers(ctx(t), "r_ci", store.ListUsersOptions{Filter: &f})
+		must(t, "filter", err)
+		equal(t, "non-ASCII prefix, case-insensitive", usernames(got), []string{"Ängel"})
 	})
 	t.Run("CopyIsolation", func(t *testing.T) {
 		s := setup(t)
