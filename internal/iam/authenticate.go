@@ -67,3 +67,22 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 	}
 	return id, res, nil
 }
+
+// AuthenticateLazy is Authenticate with the payload hash computed on demand:
+// hashPayload is called only once the request's SigV4 material, time, scope
+// and credentials have passed, so unsigned or otherwise refused requests
+// never cause the body to be read. hashPayload returns the lower-case hex
+// SHA-256 of the body (sigv4.HashPayload).
+func (a *Authenticator) AuthenticateLazy(ctx context.Context, r *http.Request, hashPayload func() (string, error)) (*Identity, *sigv4.Result, *gwresp.Error) {
+	req := sigv4.FromHTTP(r)
+	req.HashPayload = hashPayload
+	res, err := a.v.Verify(ctx, req)
+	if err != nil {
+		return nil, nil, GatewayError(err)
+	}
+	id, ok := IdentityOf(res.Credential)
+	if !ok {
+		return nil, nil, gwresp.New(gwresp.AuthorizerFailure, errors.New("iam: credential without identity"))
+	}
+	return id, res, nil
+}
