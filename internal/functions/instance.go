@@ -58,6 +58,10 @@ type instance struct {
 	rusageKB int64
 
 	outputs []*outputPipe
+
+	memMu   sync.Mutex
+	memKB   int64
+	memRead time.Time
 }
 
 // outputPipe is the read end of an instance's stdout or stderr, with enough
@@ -308,8 +312,13 @@ func (inst *instance) deliver(inv *invocation) {
 	inst.next <- inv
 }
 
+// memoryRefresh bounds how often /proc is read for the peak memory figure;
+// generating /proc/<pid>/status costs more than a warm invocation.
+const memoryRefresh = 250 * time.Millisecond
+
 // maxMemoryMB is the peak resident set of the instance's process, from
-// /proc (VmHWM) while it runs or rusage after it exited.
+// /proc (VmHWM, re-read at most every memoryRefresh) while it runs or rusage
+// after it exited.
 func (inst *instance) maxMemoryMB() int64 {
 	if kb := atomic.LoadInt64(&inst.rusageKB); kb > 0 {
 		return (kb + 1023) / 1024
@@ -317,15 +326,21 @@ func (inst *instance) maxMemoryMB() int64 {
 	if inst.cmd == nil || inst.cmd.Process == nil {
 		return 0
 	}
+	inst.memMu.Lock()
+	defer inst.memMu.Unlock()
+	if inst.memKB > 0 && time.Since(inst.memRead) < memoryRefresh {
+		return (inst.memKB + 1023) / 1024
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", inst.cmd.Process.Pid))
 	if err != nil {
-		return 0
+		return (inst.memKB + 1023) / 1024
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(l, "VmHWM:"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			return (kb + 1023) / 1024
+			inst.memKB, inst.memRead = kb, time.Now()
+			break
 		}
 	}
-	return 0
+	return (inst.memKB + 1023) / 1024
 }

@@ -476,6 +476,17 @@ func TestPayloadLimits(t *testing.T) {
 			t.Errorf("after oversize: %v %v", got, fe)
 		}
 	})
+	t.Run("request just under the limit", func(t *testing.T) {
+		r2 := newTestRunner(t, []config.Function{nodeFn("length", "fail.length")}, nil)
+		data := strings.Repeat("é", (MaxPayloadSize-20)/2)
+		got, fe := invokeJSON(t, r2, "length", map[string]any{"data": data})
+		if fe != nil {
+			t.Fatalf("function error %v", fe)
+		}
+		if got["value"] != float64(len([]rune(data))) {
+			t.Errorf("function saw %v characters, want %d", got["value"], len([]rune(data)))
+		}
+	})
 	t.Run("request over the limit", func(t *testing.T) {
 		big := append([]byte(`"`), bytes.Repeat([]byte("a"), MaxPayloadSize)...)
 		big = append(big, '"')
@@ -727,6 +738,24 @@ func TestGoLambdaRunsUnchanged(t *testing.T) {
 	// Warm: the same process served both.
 	if st, _ := r.Stats("golambda"); st.Instances != 1 {
 		t.Errorf("instances = %d", st.Instances)
+	}
+
+	// The handler may name the executable instead of a bootstrap file.
+	dir2 := t.TempDir()
+	bin, err := os.ReadFile(filepath.Join(dir, "bootstrap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir2, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir2, "bin", "server"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r2 := newTestRunner(t, []config.Function{{Name: "byhandler", Runtime: "provided", Handler: "bin/server", CodeDir: dir2}}, nil)
+	got, fe = invokeJSON(t, r2, "byhandler", map[string]any{"name": "path"})
+	if fe != nil || got["greeting"] != "hello path" || got["functionName"] != "byhandler" {
+		t.Errorf("handler path: %v %v", got, fe)
 	}
 }
 

@@ -2,7 +2,7 @@
 // written as "file.export". Uses only Node.js built-in modules.
 'use strict';
 
-const http = require('node:http');
+const net = require('node:net');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -13,28 +13,124 @@ const BASE = '/2018-06-01/runtime';
 const colon = API.lastIndexOf(':');
 const HOST = API.slice(0, colon);
 const PORT = Number(API.slice(colon + 1));
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// RuntimeClient speaks HTTP/1.1 to the Runtime API over one keep-alive
+// connection. The API is a loopback server answering one request at a time,
+// so this small client is enough, and it costs far less CPU per invocation
+// than the general-purpose http module.
+class RuntimeClient {
+  constructor(host, port) {
+    this.host = host;
+    this.port = port;
+    this.sock = null;
+    this.chunks = [];
+    this.size = 0;
+    this.pending = null; // {resolve, reject}
+  }
+
+  connect() {
+    const sock = net.connect({ host: this.host, port: this.port });
+    sock.setNoDelay(true);
+    sock.on('data', (d) => {
+      this.chunks.push(d);
+      this.size += d.length;
+      try {
+        this.parse();
+      } catch (e) {
+        sock.destroy(e);
+      }
+    });
+    const fail = (err) => {
+      if (this.sock === sock) this.sock = null;
+      this.chunks = [];
+      this.size = 0;
+      const p = this.pending;
+      this.pending = null;
+      if (p) p.reject(err || new Error('runtime API connection closed'));
+    };
+    sock.on('error', fail);
+    sock.on('close', () => fail());
+    this.sock = sock;
+  }
+
+  // parse completes the pending request once a whole response is buffered.
+  parse() {
+    if (!this.pending || this.size === 0) return;
+    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    this.chunks = [buf];
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const lines = buf.toString('latin1', 0, end).split('\r\n');
+    const status = Number(lines[0].split(' ')[1]);
+    const headers = {};
+    for (let i = 1; i < lines.length; i++) {
+      const c = lines[i].indexOf(':');
+      if (c > 0) headers[lines[i].slice(0, c).trim().toLowerCase()] = lines[i].slice(c + 1).trim();
+    }
+    let body;
+    let used;
+    if ((headers['transfer-encoding'] || '').toLowerCase() === 'chunked') {
+      const parts = [];
+      let pos = end + 4;
+      for (;;) {
+        const eol = buf.indexOf('\r\n', pos);
+        if (eol < 0) return;
+        const n = parseInt(buf.toString('latin1', pos, eol), 16);
+        if (Number.isNaN(n)) throw new Error('bad chunked response from the runtime API');
+        if (n === 0) {
+          const fin = buf.indexOf('\r\n', eol + 2);
+          if (fin < 0) return;
+          used = fin + 2;
+          break;
+        }
+        if (buf.length < eol + 2 + n + 2) return;
+        parts.push(buf.subarray(eol + 2, eol + 2 + n));
+        pos = eol + 2 + n + 2;
+      }
+      body = Buffer.concat(parts);
+    } else {
+      const len = Number(headers['content-length'] || 0);
+      if (buf.length < end + 4 + len) return;
+      body = buf.subarray(end + 4, end + 4 + len);
+      used = end + 4 + len;
+    }
+    const rest = buf.subarray(used);
+    this.chunks = rest.length ? [rest] : [];
+    this.size = rest.length;
+    const p = this.pending;
+    this.pending = null;
+    if ((headers.connection || '').toLowerCase() === 'close' && this.sock) {
+      this.sock.destroy();
+      this.sock = null;
+    }
+    p.resolve({ status, headers, body });
+  }
+
+  request(method, route, body, headers) {
+    return new Promise((resolve, reject) => {
+      if (!this.sock) this.connect();
+      this.pending = { resolve, reject };
+      const payload = body === undefined ? null : Buffer.from(body);
+      let head = `${method} ${BASE}${route} HTTP/1.1\r\nHost: ${API}\r\n`;
+      for (const [k, v] of Object.entries(headers || {})) head += `${k}: ${String(v).replace(/[\r\n]/g, ' ')}\r\n`;
+      if (payload) head += `Content-Type: application/json\r\nContent-Length: ${payload.length}\r\n`;
+      head += '\r\n';
+      if (payload && payload.length < 65536) {
+        this.sock.write(Buffer.concat([Buffer.from(head, 'latin1'), payload]));
+      } else {
+        this.sock.write(head, 'latin1');
+        if (payload) this.sock.write(payload);
+      }
+    });
+  }
+}
+
+const client = new RuntimeClient(HOST, PORT);
 
 let requestId; // id of the invocation in progress, for log lines
 
 // call performs one Runtime API request and resolves with {status, headers, body}.
 function call(method, route, body, headers) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(body);
-    const hdrs = Object.assign({}, headers || {});
-    if (payload) {
-      hdrs['Content-Type'] = hdrs['Content-Type'] || 'application/json';
-      hdrs['Content-Length'] = payload.length;
-    }
-    const req = http.request({ host: HOST, port: PORT, method, path: BASE + route, agent, headers: hdrs }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return client.request(method, route, body, headers);
 }
 
 // Console output in Lambda's text format: time, request id, level, message.

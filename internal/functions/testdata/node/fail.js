@@ -7,3 +7,4 @@ exports.sleeps = async () => { await new Promise((r) => setTimeout(r, 60000)); r
 exports.crashes = async () => { console.error('about to crash'); process.exit(3); };
 exports.large = async (event) => 'x'.repeat(event.size);
 exports.nested = { deeper: { handler: async () => 'nested' } };
+exports.length = async (event) => event.data.length;
