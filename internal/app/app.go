@@ -19,6 +19,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/admin"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
 
@@ -41,17 +42,26 @@ type Options struct {
 	Logger        *slog.Logger
 	Stdout        io.Writer
 	Stderr        io.Writer
+	// Now is the clock of security decisions (SigV4 clock skew, temporary
+	// credential expiry, aws:CurrentTime); default time.Now. For tests.
+	Now func() time.Time
+	// Getenv reads the environment (root credentials); default os.Getenv.
+	// For tests.
+	Getenv func(string) string
 }
 
 // App is a running gatehouse.
 type App struct {
-	opts    Options
-	log     *slog.Logger
-	metrics *telemetry.Metrics
-	cur     atomic.Pointer[generation]
-	reload  sync.Mutex
-	ready   atomic.Bool
-	jwt     *jwtState
+	opts       Options
+	log        *slog.Logger
+	metrics    *telemetry.Metrics
+	cur        atomic.Pointer[generation]
+	reload     sync.Mutex
+	ready      atomic.Bool
+	jwt        *jwtState
+	store      store.Store
+	closeStore sync.Once
+	iam        *iamState
 	// bg is cancelled at shutdown; background loops run under it.
 	bg     context.Context
 	stopBg context.CancelFunc
@@ -89,6 +99,11 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a := &App{opts: o, log: o.Logger, metrics: telemetry.NewMetrics(), serveErr: make(chan error, 4)}
 	a.bg, a.stopBg = context.WithCancel(context.WithoutCancel(ctx))
 	a.jwt = newJWTState(a)
+	if err := a.openStore(ctx); err != nil {
+		a.stopBg()
+		return nil, err
+	}
+	a.iam = newIAMState(a)
 	if a.opts.AdminToken == "" && o.AdminListen != "" {
 		tok, created, err := loadOrCreateToken(filepath.Join(o.DataDir, "admin-token"))
 		if err != nil {
@@ -102,6 +117,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	gen, err := a.build(ctx, nil)
 	if err != nil {
 		a.stopBg()
+		_ = a.store.Close()
 		return nil, err
 	}
 	a.cur.Store(gen)
@@ -182,6 +198,7 @@ func (a *App) Start(ctx context.Context) error {
 		go a.watch(wctx, fileSum(a.opts.ConfigPath))
 	}
 	a.jwt.start(a.bg)
+	go a.janitor(a.bg, a.store, 10*time.Minute)
 	a.ready.Store(true)
 	return nil
 }
@@ -242,5 +259,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if g := a.cur.Load(); g != nil {
 		g.close()
 	}
+	a.closeStore.Do(func() {
+		if err := a.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	})
 	return errors.Join(errs...)
 }
