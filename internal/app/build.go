@@ -31,6 +31,7 @@ type generation struct {
 	gateway    *pipeline.Gateway
 	transports map[string]*http.Transport
 	sinks      map[string]*telemetry.Sink
+	iam        *genIAM
 	inflight   atomic.Int64
 	closers    []func()
 	closeOnce  sync.Once
@@ -76,6 +77,9 @@ func (a *App) compile(_ context.Context, cfg *config.Config) (_ *generation, err
 			gen.close()
 		}
 	}()
+	if gen.iam, err = a.compileIAM(cfg); err != nil {
+		return nil, err
+	}
 	apis := make([]*pipeline.API, 0, len(cfg.APIs))
 	for i := range cfg.APIs {
 		api, err := a.compileAPI(gen, cfg, &cfg.APIs[i])
