@@ -824,3 +824,38 @@ func FuzzParseFunctionError(f *testing.F) {
 		}
 	})
 }
+
+func TestRuntimeAPIRejectsUnknownRequestID(t *testing.T) {
+	r := newTestRunner(t, []config.Function{nodeFn("echo", "echo.handler")}, nil)
+	if err := r.Prewarm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f := r.funcs["echo"]
+	f.mu.Lock()
+	addr := f.idle[0].ln.Addr().String()
+	f.mu.Unlock()
+	tests := []struct {
+		name, path string
+		want       int
+	}{
+		{"response for unknown id", "/2018-06-01/runtime/invocation/not-in-flight/response", http.StatusBadRequest},
+		{"error for unknown id", "/2018-06-01/runtime/invocation/not-in-flight/error", http.StatusBadRequest},
+		{"unknown route", "/2018-06-01/runtime/other", http.StatusNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := http.Post("http://"+addr+tc.path, "application/json", strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", res.StatusCode, tc.want)
+			}
+		})
+	}
+	// The instance still serves invocations.
+	if got, fe := invokeJSON(t, r, "echo", map[string]any{"name": "after"}); fe != nil || got["event"].(map[string]any)["name"] != "after" {
+		t.Errorf("after bogus posts: %v %v", got, fe)
+	}
+}
