@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -209,6 +212,13 @@ iam:
           - Effect: Allow
             Principal: {AWS: "arn:aws:iam::123456789012:user/alice"}
             Action: sts:AssumeRole
+    - name: limited
+      trustPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: "arn:aws:iam::123456789012:user/alice"}
+            Action: sts:AssumeRole
 `
 
 func TestIAMSignedRequestsThroughGateway(t *testing.T) {
@@ -331,4 +341,97 @@ func (b *backend) count() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.reqs)
+}
+
+// signedAPI is a REST API whose every route needs SigV4.
+func signedAPI(backendURL string) string {
+	return fmt.Sprintf(`
+apis:
+  - name: signed
+    id: iamapi0001
+    kind: rest
+    stages: [{name: dev}]
+    defaultAuthorizer: AWS_IAM
+    routes:
+      - route: ANY /{proxy+}
+        integration: {http: {url: "%s/{proxy}"}}
+`, backendURL)
+}
+
+func TestTemporaryCredentialsFromSTS(t *testing.T) {
+	be := newBackend(t, nil)
+	// The SDK's STS client signs with the real clock, so the fake clock
+	// starts there and only moves forward.
+	clk := &fakeClock{t: time.Now().UTC()}
+	ta := startIAM(t, iamConfig+signedAPI(be.URL), clk)
+	stsSrv := httptest.NewServer(ta.stsHandler())
+	t.Cleanup(stsSrv.Close)
+	client := sts.NewFromConfig(aws.Config{
+		Region: "us-east-1", HTTPClient: stsSrv.Client(),
+		Credentials: credentials.NewStaticCredentialsProvider(alice.AccessKeyID, alice.SecretAccessKey, ""),
+	}, func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL) })
+	assume := func(t *testing.T, role string) aws.Credentials {
+		t.Helper()
+		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{
+			RoleArn: aws.String("arn:aws:iam::123456789012:role/" + role), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900),
+		})
+		if err != nil {
+			t.Fatalf("AssumeRole %s: %v", role, err)
+		}
+		c := out.Credentials
+		if !strings.HasPrefix(*c.AccessKeyId, "ASIA") || *c.SessionToken == "" {
+			t.Fatalf("credentials %+v", c)
+		}
+		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken}
+	}
+	invoker, limited := assume(t, "invoker"), assume(t, "limited")
+	const host = "iamapi0001.execute-api.localhost"
+	get := func(t *testing.T, c aws.Credentials) (*http.Response, string) {
+		t.Helper()
+		return ta.signed(t, signedReq{method: "GET", host: host, path: "/dev/pets/7", key: c, at: clk.Now()})
+	}
+	forged := invoker
+	forged.SessionToken = "forged"
+	noToken := invoker
+	noToken.SessionToken = ""
+
+	tests := []struct {
+		name       string
+		creds      aws.Credentials
+		wantStatus int
+		wantBody   string
+	}{
+		{"session credentials", invoker, 200, "backend GET /pets/7"},
+		{"forged session token", forged, 403, `{"message":"The security token included in the request is invalid."}`},
+		{"session token missing", noToken, 403, `{"message":"The security token included in the request is invalid."}`},
+		{"role without identity policy", limited, 403, `{"Message":"User: arn:aws:sts::123456789012:assumed-role/limited/s1 is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:iamapi0001/dev/GET/pets/7"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, tc.creds)
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+
+	t.Run("survives a config reload", func(t *testing.T) {
+		if err := ta.Reload(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := get(t, invoker); resp.StatusCode != 200 {
+			t.Fatalf("after reload: %d %q", resp.StatusCode, body)
+		}
+	})
+	t.Run("honoured until expiry", func(t *testing.T) {
+		clk.Advance(14 * time.Minute)
+		if resp, body := get(t, invoker); resp.StatusCode != 200 {
+			t.Fatalf("one minute before expiry: %d %q", resp.StatusCode, body)
+		}
+		clk.Advance(time.Minute)
+		resp, body := get(t, invoker)
+		if resp.StatusCode != 403 || body != `{"message":"The security token included in the request is expired"}` {
+			t.Fatalf("at expiry: %d %q", resp.StatusCode, body)
+		}
+	})
 }
