@@ -186,6 +186,7 @@ func (f *function) launch() (*instance, error) {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		close(inst.exited)
 		_ = inst.srv.Close()
+		f.dropIdle(inst)
 	}()
 	r.log.Debug("started function instance", "function", f.cfg.Name, "instance", inst.id, "pid", cmd.Process.Pid)
 	return inst, nil

@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -109,6 +110,20 @@ func (f *function) release(inst *instance, healthy bool) {
 	<-f.slots
 }
 
+// dropIdle removes an instance whose process ended from the idle list and
+// the pool (a busy instance is handled by its invocation).
+func (f *function) dropIdle(inst *instance) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, in := range f.idle {
+		if in == inst {
+			f.idle = append(f.idle[:i], f.idle[i+1:]...)
+			delete(f.all, inst)
+			return
+		}
+	}
+}
+
 // forget drops a dead instance from the pool.
 func (f *function) forget(inst *instance) {
 	f.mu.Lock()
@@ -165,6 +180,9 @@ func (f *function) start(ctx context.Context) (*instance, *FunctionError, error)
 
 // invoke runs one invocation on an instance of f.
 func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) ([]byte, *FunctionError, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, err)
+	}
 	inst, ferr, err := f.acquire(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, err)
@@ -187,18 +205,25 @@ func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) 
 	type outcome struct {
 		res []byte
 		fe  *FunctionError
+		err error
 	}
 	out := make(chan outcome, 1)
 	f.r.wg.Add(1)
 	go func() {
 		defer f.r.wg.Done()
-		res, fe, healthy := f.wait(inst, inv)
+		res, fe, err := f.wait(inst, inv)
 		f.report(inst, inv, time.Since(start), cold, fe)
-		f.release(inst, healthy)
-		out <- outcome{res, fe}
+		f.release(inst, err == nil)
+		if errors.Is(err, errInstanceLost) {
+			err = nil
+		}
+		out <- outcome{res, fe, err}
 	}()
 	select {
 	case o := <-out:
+		if o.err != nil {
+			return nil, nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, o.err)
+		}
 		return o.res, o.fe, nil
 	case <-ctx.Done():
 		// Lambda lets the invocation run to completion (or its timeout); the
@@ -209,8 +234,9 @@ func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) 
 
 // wait blocks until the invocation completed, the instance died, the
 // deadline passed or the Runner is closing, and turns the outcome into a
-// result. healthy says whether the instance may be reused.
-func (f *function) wait(inst *instance, inv *invocation) ([]byte, *FunctionError, bool) {
+// result; ErrClosed when the Runner shut down first. The instance may be
+// reused only after a posted result.
+func (f *function) wait(inst *instance, inv *invocation) ([]byte, *FunctionError, error) {
 	t := time.NewTimer(max(time.Until(inv.deadline), 0))
 	defer t.Stop()
 	select {
@@ -224,23 +250,22 @@ func (f *function) wait(inst *instance, inv *invocation) ([]byte, *FunctionError
 		select {
 		case <-f.r.closing:
 			inst.kill()
-			fe := newFunctionError(ErrorTypeExit, fmt.Sprintf("RequestId: %s Error: Runtime exited with error: gatehouse is shutting down", inv.id))
-			return nil, fe, false
+			return nil, nil, ErrClosed
 		default:
 		}
 		select {
 		case <-inst.exited:
 			fe := newFunctionError(ErrorTypeExit, fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", inv.id, inst.exitStatus()))
-			f.r.emit(f, inv.id, fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s\nRuntime.ExitError", inv.id, inst.exitStatus()))
-			return nil, fe, false
+			f.r.emit(f, inv.id, fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s", inv.id, inst.exitStatus()))
+			return nil, fe, errInstanceLost
 		default:
 		}
 		inst.kill()
 		msg := fmt.Sprintf("Task timed out after %.2f seconds", f.timeout.Seconds())
 		f.r.emit(f, inv.id, fmt.Sprintf("%s %s %s", f.r.now().UTC().Format("2006-01-02T15:04:05.000Z"), inv.id, msg))
-		return nil, newFunctionError(ErrorTypeTimeout, fmt.Sprintf("RequestId: %s Error: %s", inv.id, msg)), false
+		return nil, newFunctionError(ErrorTypeTimeout, fmt.Sprintf("RequestId: %s Error: %s", inv.id, msg)), errInstanceLost
 	}
-	return inv.result, inv.ferr, true
+	return inv.result, inv.ferr, nil
 }
 
 // report writes the END and REPORT lines of an invocation.
@@ -279,6 +304,10 @@ func (r *Runner) emit(f *function, reqID, line string) {
 	r.logLine(line)
 	r.log.Info(line, "function", f.cfg.Name, "request_id", reqID)
 }
+
+// errInstanceLost marks an invocation whose instance cannot be reused
+// (timeout, crash); the caller still gets the FunctionError.
+var errInstanceLost = errors.New("instance lost")
 
 // invocation is one event on its way through an instance.
 type invocation struct {

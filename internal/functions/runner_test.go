@@ -859,3 +859,54 @@ func TestRuntimeAPIRejectsUnknownRequestID(t *testing.T) {
 		t.Errorf("after bogus posts: %v %v", got, fe)
 	}
 }
+
+func TestIdleInstanceThatDiesIsDropped(t *testing.T) {
+	r := newTestRunner(t, []config.Function{nodeFn("echo", "echo.handler")}, nil)
+	first, _ := invokeJSON(t, r, "echo", map[string]any{})
+	f := r.funcs["echo"]
+	f.mu.Lock()
+	inst := f.idle[0]
+	f.mu.Unlock()
+	inst.kill() // as if the process died on its own while idle
+	<-inst.exited
+	waitFor(t, "dead idle instance dropped", func() bool { st, _ := r.Stats("echo"); return st.Instances == 0 && st.Idle == 0 })
+	again, fe := invokeJSON(t, r, "echo", map[string]any{})
+	if fe != nil || again["pid"] == first["pid"] {
+		t.Errorf("after idle death: pid %v (was %v), %v", again["pid"], first["pid"], fe)
+	}
+}
+
+func TestShutdownFailsInFlightInvocations(t *testing.T) {
+	g := newGate(t)
+	fn := config.Function{Name: "block", Runtime: "nodejs", Handler: "block.handler", CodeDir: writeBlockHandler(t), Timeout: config.Duration(30 * time.Second)}
+	r, err := New(Options{Functions: []config.Function{fn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := r.Invoke(context.Background(), "block", []byte(fmt.Sprintf(`{"url":%q}`, g.srv.URL)))
+		done <- err
+	}()
+	waitFor(t, "invocation inside the handler", func() bool { return g.count() == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, ErrClosed) {
+		t.Errorf("in-flight invocation: %v, want ErrClosed", err)
+	}
+}
+
+func TestInvokeWithCancelledContext(t *testing.T) {
+	r := newTestRunner(t, []config.Function{nodeFn("echo", "echo.handler")}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := r.Invoke(ctx, "echo", []byte(`{}`)); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v", err)
+	}
+	if st, _ := r.Stats("echo"); st.Instances != 0 {
+		t.Errorf("an instance was started for a cancelled call")
+	}
+}
