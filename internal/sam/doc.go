@@ -1,0 +1,15 @@
+// Package sam loads AWS SAM and CloudFormation templates (YAML or JSON),
+// evaluates their template language (parameters, conditions, mappings,
+// Globals, pseudo parameters and intrinsic functions) and translates the
+// resources gatehouse understands into a native *config.Config.
+//
+// Every problem is reported at once as config.Errors with file:line:column
+// and the template property path. Anything security-relevant that gatehouse
+// does not implement is an error (fail closed) unless Options.AllowUnsupported
+// is set; ignored resources and properties are returned as Warnings, never
+// dropped silently. The support matrix (docs/sam.md) is generated from the
+// property tables in spec.go.
+//
+// Concurrency: the package has no shared state; Load, Convert and Render may
+// be called concurrently. A Template is immutable after Load.
+package sam

@@ -1,0 +1,128 @@
+package sam
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+)
+
+// Options control template evaluation.
+type Options struct {
+	// Region, AccountID and StackName are the pseudo parameters
+	// AWS::Region, AWS::AccountId and AWS::StackName (defaults us-east-1,
+	// 123456789012, "gatehouse").
+	Region    string
+	AccountID string
+	StackName string
+	// ParameterOverrides set template parameters (as sam deploy
+	// --parameter-overrides Key=Value).
+	ParameterOverrides map[string]string
+	// AllowUnsupported turns errors about unsupported security-relevant
+	// properties into warnings. Features gatehouse does not have yet
+	// (Lambda authorizers, API keys, usage plans) stay errors.
+	AllowUnsupported bool
+	// Rand generates secret access keys; crypto/rand when nil.
+	Rand io.Reader
+}
+
+func (o Options) withDefaults() Options {
+	if o.Region == "" {
+		o.Region = config.DefaultRegion
+	}
+	if o.AccountID == "" {
+		o.AccountID = config.DefaultAccountID
+	}
+	if o.StackName == "" {
+		o.StackName = "gatehouse"
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Reader
+	}
+	return o
+}
+
+var overrideKey = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// ParseOverrides parses "Key=Value" arguments (several may share one
+// argument separated by spaces, as sam accepts "A=1 B=2"; values may be
+// quoted: ParameterKey=K,ParameterValue=V is accepted too).
+func ParseOverrides(args []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range args {
+		for _, kv := range splitOverrides(a) {
+			var k, v string
+			if rest, ok := strings.CutPrefix(kv, "ParameterKey="); ok {
+				var found bool
+				k, v, found = strings.Cut(rest, ",ParameterValue=")
+				if !found {
+					return nil, fmt.Errorf("parameter override %q: want ParameterKey=K,ParameterValue=V", kv)
+				}
+			} else {
+				var found bool
+				k, v, found = strings.Cut(kv, "=")
+				if !found {
+					return nil, fmt.Errorf("parameter override %q: want Key=Value", kv)
+				}
+			}
+			if !overrideKey.MatchString(k) {
+				return nil, fmt.Errorf("parameter override %q: %q is not a parameter name", kv, k)
+			}
+			if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+				v = v[1 : len(v)-1]
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// splitOverrides splits on spaces outside quotes.
+func splitOverrides(s string) []string {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	for _, r := range s {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			quote = r
+			cur.WriteRune(r)
+		case r == ' ' || r == '\t' || r == '\n':
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func readFull(r io.Reader, b []byte) (int, error) { return io.ReadFull(r, b) }
+
+// ConvertFile reads the template at path and converts it. See Convert.
+func ConvertFile(path string, opts Options) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open template: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxTemplateSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read template %s: %w", path, err)
+	}
+	return Convert(path, data, opts)
+}
