@@ -345,3 +345,68 @@ func TestSeed003APIHandlers(t *testing.T) {
 		})
 	}
 }
+
+// TestServeThrottledWithRealRunner: beyond the function's concurrency a
+// request queues briefly and then gets the rejected-invoke response.
+func TestServeThrottledWithRealRunner(t *testing.T) {
+	r, err := functions.New(functions.Options{
+		Functions: []config.Function{{Name: "sleeps", Runtime: "nodejs", Handler: "mirror.sleeps", CodeDir: "testdata/fn",
+			MaxConcurrency: 1, Timeout: config.Duration(20 * time.Second)}},
+		QueueTimeout: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = r.Shutdown(ctx)
+	}()
+	tests := []struct {
+		name string
+		kind exchange.Kind
+	}{
+		{"REST", exchange.REST},
+		{"HTTP", exchange.HTTP},
+	}
+	// Occupy the only instance.
+	busy, err := New(Config{Function: "sleeps", Timeout: 15 * time.Second}, exchange.HTTP, r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make(chan error, 1)
+	go func() {
+		x, _ := newExchange(t, exchangeSpec{kind: exchange.HTTP, method: "GET", target: "/x", routeKey: "GET /x", resource: "/x"})
+		first <- busy.Serve(x)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for st, _ := r.Stats("sleeps"); st.Busy != 1; st, _ = r.Stats("sleeps") {
+		if time.Now().After(deadline) {
+			t.Fatal("first request never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := New(Config{Function: "sleeps"}, tc.kind, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, w := newExchange(t, exchangeSpec{kind: tc.kind, method: "GET", target: "/x", routeKey: "GET /x", resource: "/x"})
+			err = in.Serve(x)
+			var ge *gwresp.Error
+			if !errors.As(err, &ge) || ge.Type != gwresp.APIConfigurationError || !errors.Is(err, functions.ErrThrottled) {
+				t.Errorf("err = %v, want API_CONFIGURATION_ERROR caused by throttling", err)
+			}
+			if w.Body.Len() != 0 || x.IntegrationStatus != http.StatusTooManyRequests {
+				t.Errorf("body %q, integration status %d", w.Body, x.IntegrationStatus)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = r.Shutdown(ctx)
+	if err := <-first; err == nil {
+		t.Errorf("the occupying request finished without error after shutdown")
+	}
+}
