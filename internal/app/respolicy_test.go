@@ -244,3 +244,63 @@ apis:
 		})
 	}
 }
+
+func TestResourcePolicyWithCognitoAuthorizer(t *testing.T) {
+	iss := newOIDCIssuer(t)
+	clk := &fakeClock{t: time.Now()}
+	ta, err := tryStartIAM(t, fmt.Sprintf(`
+apis:
+  - name: pooled
+    id: cogapi0001
+    kind: rest
+    stages: [{name: prod}]
+    authorizers:
+      - name: pool
+        cognitoUserPools: {userPools: [%q]}
+    defaultAuthorizer: pool
+    resourcePolicy:
+      Statement:
+        - {Effect: Allow, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/prod/GET/allowed"}
+        - {Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/prod/GET/denied"}
+    routes:
+      - route: GET /allowed
+        integration: {mock: {body: allowed}}
+      - route: GET /neither
+        integration: {mock: {body: neither}}
+      - route: GET /denied
+        integration: {mock: {body: denied}}
+`, iss.URL), clk)
+	if err != nil {
+		t.Skipf("REST COGNITO_USER_POOLS authorizer not available in this build: %v", err)
+	}
+	now := time.Now()
+	token := iss.token(t, map[string]any{"iss": iss.URL, "aud": "client-1", "token_use": "id", "sub": "user-1",
+		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "auth_time": now.Unix()})
+	const res = "arn:aws:execute-api:us-east-1:********9012:cogapi0001/prod/GET/"
+	tests := []struct {
+		name, path, token string
+		wantStatus        int
+		wantBody          string
+	}{
+		{"valid token, resource policy allows", "/prod/allowed", token, 200, "allowed"},
+		{"valid token, resource policy neither", "/prod/neither", token, 403,
+			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `neither"}`},
+		{"valid token, resource policy denies", "/prod/denied", token, 403,
+			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `denied with an explicit deny"}`},
+		{"no token where the policy allows", "/prod/allowed", "", 401, `{"message":"Unauthorized"}`},
+		{"no token where the policy denies: pre-authorization first", "/prod/denied", "", 403,
+			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `denied with an explicit deny"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var hdr []string
+			if tc.token != "" {
+				hdr = []string{"Authorization", tc.token}
+			}
+			resp, body := ta.do(t, "GET", "cogapi0001.execute-api.localhost", tc.path, nil, hdr...)
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+}
