@@ -60,6 +60,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.SetIn(stdin)
 	root.AddCommand(newServe(), newValidate(), newVersion(), newInvoke())
+	root.AddCommand(newSam())
 	return root
 }
 
