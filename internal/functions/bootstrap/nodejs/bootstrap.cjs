@@ -25,6 +25,7 @@ class RuntimeClient {
     this.chunks = [];
     this.size = 0;
     this.pending = null; // {resolve, reject}
+    this.need = undefined; // bytes needed for the response being read
   }
 
   connect() {
@@ -43,6 +44,7 @@ class RuntimeClient {
       if (this.sock === sock) this.sock = null;
       this.chunks = [];
       this.size = 0;
+      this.need = undefined;
       const p = this.pending;
       this.pending = null;
       if (p) p.reject(err || new Error('runtime API connection closed'));
@@ -55,6 +57,8 @@ class RuntimeClient {
   // parse completes the pending request once a whole response is buffered.
   parse() {
     if (!this.pending || this.size === 0) return;
+    // Large bodies arrive in many chunks: join them once, when complete.
+    if (this.need !== undefined && this.size < this.need) return;
     const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
     this.chunks = [buf];
     const end = buf.indexOf('\r\n\r\n');
@@ -89,10 +93,14 @@ class RuntimeClient {
       body = Buffer.concat(parts);
     } else {
       const len = Number(headers['content-length'] || 0);
-      if (buf.length < end + 4 + len) return;
+      if (buf.length < end + 4 + len) {
+        this.need = end + 4 + len;
+        return;
+      }
       body = buf.subarray(end + 4, end + 4 + len);
       used = end + 4 + len;
     }
+    this.need = undefined;
     const rest = buf.subarray(used);
     this.chunks = rest.length ? [rest] : [];
     this.size = rest.length;
