@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -198,7 +199,9 @@ func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) 
 		done:     make(chan struct{}),
 	}
 	cold := inst.takeColdStart()
-	f.r.emit(f, inv.id, fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.id))
+	if f.r.verbose() {
+		f.r.emit(f, inv.id, "START RequestId: "+inv.id+" Version: $LATEST")
+	}
 	start := time.Now()
 	inst.deliver(inv)
 
@@ -270,6 +273,9 @@ func (f *function) wait(inst *instance, inv *invocation) ([]byte, *FunctionError
 
 // report writes the END and REPORT lines of an invocation.
 func (f *function) report(inst *instance, inv *invocation, d time.Duration, cold bool, fe *FunctionError) {
+	if !f.r.verbose() {
+		return
+	}
 	ms := float64(d.Microseconds()) / 1000
 	billed := int64(math.Ceil(ms))
 	if billed < 1 {
@@ -299,8 +305,16 @@ func (f *function) report(inst *instance, inv *invocation, d time.Duration, cold
 	f.r.log.Info("REPORT", attrs...)
 }
 
+// verbose reports whether runtime lines are wanted by anyone.
+func (r *Runner) verbose() bool {
+	return r.opts.LogWriter != nil || r.log.Enabled(context.Background(), slog.LevelInfo)
+}
+
 // emit logs a runtime line (START, END, timeout notices) for the function.
 func (r *Runner) emit(f *function, reqID, line string) {
+	if !r.verbose() {
+		return
+	}
 	r.logLine(line)
 	r.log.Info(line, "function", f.cfg.Name, "request_id", reqID)
 }
