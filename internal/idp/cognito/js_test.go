@@ -33,7 +33,9 @@ func jsDir(t *testing.T) (node, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "amazon-cognito-identity-js")); err != nil {
+	_, err1 := os.Stat(filepath.Join(dir, "node_modules", "amazon-cognito-identity-js"))
+	_, err2 := os.Stat(filepath.Join(dir, "node_modules", "@aws-sdk", "client-cognito-identity-provider"))
+	if err1 != nil || err2 != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
@@ -108,5 +110,49 @@ func TestIdentityJSSRP(t *testing.T) {
 				t.Errorf("refreshed origin_jti %v, want %v", refreshed["origin_jti"], id["origin_jti"])
 			}
 		})
+	}
+}
+
+// TestJSSDKv3 runs @aws-sdk/client-cognito-identity-provider against
+// gatehouse: SigV4-signed admin calls, SignUp and USER_PASSWORD_AUTH.
+func TestJSSDKv3(t *testing.T) {
+	node, dir := jsDir(t)
+	ctx := context.Background()
+	e := newEnv(t, envOpts{})
+	f := e.setup(ctx, nil)
+	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, node, "sdk_v3.js", e.ts.URL, f.poolID, f.clientID)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecretKey, "AWS_SESSION_TOKEN=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Status               string
+		Created              bool
+		SignUpConfirmed      bool
+		IDToken              string
+		WrongPassword        string
+		WrongPasswordIsTyped bool
+		Error                *struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if res.Error != nil {
+		t.Fatalf("sdk v3: %+v", *res.Error)
+	}
+	if res.Status != "CONFIRMED" || !res.Created || res.SignUpConfirmed {
+		t.Errorf("result %+v", res)
+	}
+	if res.WrongPassword != "NotAuthorizedException" || !res.WrongPasswordIsTyped {
+		t.Errorf("wrong password gave %q (typed %v)", res.WrongPassword, res.WrongPasswordIsTyped)
+	}
+	if claims := e.verify(f.poolID, res.IDToken); claims["cognito:username"] != "nodesignup" {
+		t.Errorf("claims %v", claims)
 	}
 }
