@@ -217,9 +217,6 @@ func (c *conv) restAPI(id string) {
 			b.defaultAuth = d
 			c.checkAuthName(b, d, auth.Get("DefaultAuthorizer"), ap+".DefaultAuthorizer")
 		}
-		if k, ok := c.getBool(auth, "ApiKeyRequired", ap); ok && k {
-			c.errorf(auth.Get("ApiKeyRequired"), ap+".ApiKeyRequired", "ApiKeyRequired: API keys not supported yet")
-		}
 		if v, ok := c.getBool(auth, "AddDefaultAuthorizerToCorsPreflight", ap); ok {
 			b.corsAuth = v
 		}
@@ -461,9 +458,6 @@ func (c *conv) apiEvent(rest bool, fnName, evName string, props *Node, pp string
 		if auth.Get("AuthorizationScopes") != nil {
 			scopes = c.getStrList(auth, "AuthorizationScopes", ap)
 			explicitScopes = true
-		}
-		if k, ok := c.getBool(auth, "ApiKeyRequired", ap); ok && k {
-			c.errorf(auth.Get("ApiKeyRequired"), ap+".ApiKeyRequired", "ApiKeyRequired: API keys not supported yet")
 		}
 		if rp := c.getMap(auth, "ResourcePolicy", ap); rp != nil && rest {
 			m := method{verb: verb, path: pathS}

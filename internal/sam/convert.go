@@ -358,6 +358,11 @@ func (c *conv) checkProps(n *Node, spec map[string]prop, path, typ string) {
 		case NotYet:
 			c.errorf(f.Value, fp, "%s: %s not supported yet", f.Key, p.Note)
 		case Supported:
+			if f.Key == "ApiKeyRequired" {
+				if v, ok := str(f.Value); ok && strings.EqualFold(v, "true") {
+					c.errorf(f.Value, fp, "ApiKeyRequired: API keys not supported yet")
+				}
+			}
 			if p.Sub != nil && f.Value.Kind == KindMap {
 				c.checkProps(f.Value, p.Sub, fp, typ)
 			}
@@ -837,6 +842,13 @@ func (c *conv) function(id string) {
 	arn := fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", c.e.partition(), c.opts.Region, c.opts.AccountID, name)
 	c.fnByArn[arn] = name
 	c.fnByArn[name] = name
-	c.trace[fmt.Sprintf("functions[%d]", len(c.cfg.Functions))] = tracePoint{path: "Resources." + id, at: r.node}
+	fi := fmt.Sprintf("functions[%d]", len(c.cfg.Functions))
+	c.trace[fi] = tracePoint{path: "Resources." + id, at: r.node}
+	for native, prop := range map[string]string{"name": "FunctionName", "runtime": "Runtime", "handler": "Handler", "codeDir": "CodeUri",
+		"environment": "Environment", "timeout": "Timeout", "memorySize": "MemorySize", "maxConcurrency": "ReservedConcurrentExecutions"} {
+		if v := p.Get(prop); v != nil {
+			c.trace[fi+"."+native] = tracePoint{path: path + "." + prop, at: v}
+		}
+	}
 	c.cfg.Functions = append(c.cfg.Functions, fn)
 }
