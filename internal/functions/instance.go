@@ -278,8 +278,13 @@ func (inst *instance) alive() bool {
 	}
 }
 
-// kill stops the instance's whole process group.
+// kill stops the instance's whole process group. Once the process has been
+// reaped its group was already killed (and its id may be reused), so kill
+// does nothing then.
 func (inst *instance) kill() {
+	if !inst.alive() {
+		return
+	}
 	inst.killOnce.Do(func() {
 		if inst.cmd != nil && inst.cmd.Process != nil {
 			_ = syscall.Kill(-inst.cmd.Process.Pid, syscall.SIGKILL)
