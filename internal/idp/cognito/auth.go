@@ -174,7 +174,7 @@ func (s *Server) startAuth(ctx context.Context, c *call, p store.UserPool, cl st
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return s.refreshAuth(ctx, p, cl, params)
 	case "USER_SRP_AUTH":
-		return s.srpStart(ctx, c, p, cl, params)
+		return s.srpStart(ctx, c, p, cl, params, in.ClientMetadata)
 	default:
 		return s.passwordAuth(ctx, c, p, cl, params, in.ClientMetadata)
 	}
@@ -593,7 +593,7 @@ func (s *Server) fakeSRP(poolID, username string) (userID, saltHex string, v *bi
 	return id.String(), hex.EncodeToString(mac("salt")[:16]), v
 }
 
-func (s *Server) srpStart(ctx context.Context, c *call, p store.UserPool, cl store.Client, params map[string]string) (any, error) {
+func (s *Server) srpStart(ctx context.Context, c *call, p store.UserPool, cl store.Client, params map[string]string, meta map[string]string) (any, error) {
 	username := params["USERNAME"]
 	if username == "" {
 		return nil, missing("USERNAME")
@@ -624,7 +624,7 @@ func (s *Server) srpStart(ctx context.Context, c *call, p store.UserPool, cl sto
 	var saltHex string
 	var v *big.Int
 	if found {
-		if err := s.preAuth(ctx, p, cl, u, nil); err != nil {
+		if err := s.preAuth(ctx, p, cl, u, meta); err != nil {
 			return nil, err
 		}
 		if err := s.statusGate(u); err != nil {

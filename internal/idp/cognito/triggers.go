@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/idp/tokens"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -18,6 +19,17 @@ import (
 type TriggerInvoker interface {
 	Invoke(ctx context.Context, functionName string, event []byte) ([]byte, error)
 }
+
+// InvokerFunc adapts a function to TriggerInvoker.
+type InvokerFunc func(ctx context.Context, functionName string, event []byte) ([]byte, error)
+
+// Invoke implements TriggerInvoker.
+func (f InvokerFunc) Invoke(ctx context.Context, functionName string, event []byte) ([]byte, error) {
+	return f(ctx, functionName, event)
+}
+
+// triggerTimeout is how long Cognito waits for a trigger.
+const triggerTimeout = 5 * time.Second
 
 // FunctionError is a handler error reported by a TriggerInvoker.
 type FunctionError struct {
@@ -74,7 +86,9 @@ func (s *Server) runTrigger(ctx context.Context, fn string, ev triggerEvent) (js
 	if err != nil {
 		return nil, fmt.Errorf("marshal trigger event: %w", err)
 	}
-	out, err := s.cfg.Triggers.Invoke(ctx, fn, payload)
+	ictx, cancel := context.WithTimeout(ctx, triggerTimeout)
+	defer cancel()
+	out, err := s.cfg.Triggers.Invoke(ictx, fn, payload)
 	if err != nil {
 		var fe *FunctionError
 		if errors.As(err, &fe) {

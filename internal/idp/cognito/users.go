@@ -228,9 +228,7 @@ func (s *Server) updateUser(ctx context.Context, p store.UserPool, username stri
 
 // secretHash verifies SECRET_HASH = Base64(HMAC-SHA256(secret, username+clientId)).
 func secretHashOK(c store.Client, username, got string) bool {
-	m := hmac.New(sha256.New, []byte(c.Secret))
-	m.Write([]byte(username + c.ClientID))
-	want := base64.StdEncoding.EncodeToString(m.Sum(nil))
+	want := secretHashFor(c.Secret, username, c.ClientID)
 	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
@@ -1267,4 +1265,12 @@ func (s *Server) revokeToken(ctx context.Context, c *call) (any, error) {
 		return nil, fmt.Errorf("revoke refresh token: %w", err)
 	}
 	return nil, nil
+}
+
+// secretHashFor computes SECRET_HASH for a client secret, username and
+// client id (tests and tooling).
+func secretHashFor(secret, username, clientID string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
