@@ -85,16 +85,6 @@ func (n *Node) field(key string) *Field {
 	return nil
 }
 
-func (n *Node) pos() config.Pos {
-	if n == nil {
-		return config.Pos{}
-	}
-	return config.Pos{Line: n.Line, Col: n.Column()}
-}
-
-// Column returns the node's 1-based column.
-func (n *Node) Column() int { return n.Col }
-
 // intrinsic returns the function name and argument when n is an intrinsic
 // function call.
 func (n *Node) intrinsic() (string, *Node, bool) {

@@ -176,9 +176,7 @@ func resourceSpecs() map[string]resourceSpec {
 		"AutoPublishCodeSha256", "AutoPublishAliasAllProperties", "DeploymentPreference", "DeadLetterQueue",
 		"EventInvokeConfig", "KmsKeyArn", "VpcConfig", "ProvisionedConcurrencyConfig", "EphemeralStorage",
 		"LoggingConfig", "RuntimeManagementConfig", "SnapStart", "FileSystemConfigs", "CodeSigningConfigArn",
-		"VersionDescription", "PropagateTags", "RecursiveLoop", "SourceKMSKeyArn", "Handler_", "Metadata")
-	delete(fn, "Handler_")
-	delete(fn, "Metadata")
+		"VersionDescription", "PropagateTags", "RecursiveLoop", "SourceKMSKeyArn")
 	ignoreAll(fn, "the function's own AWS permissions are not emulated", "Policies", "Role", "PermissionsBoundary",
 		"AssumeRolePolicyDocument", "RolePath")
 
