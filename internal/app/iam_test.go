@@ -52,7 +52,7 @@ func iamEnv(k string) string {
 }
 
 // startIAM runs an App like start, with a fake clock and the root key.
-func startIAM(t *testing.T, cfg string, clk *fakeClock) *testApp {
+func startIAM(t testing.TB, cfg string, clk *fakeClock) *testApp {
 	t.Helper()
 	ta, err := tryStartIAM(t, cfg, clk)
 	if err != nil {
@@ -61,7 +61,7 @@ func startIAM(t *testing.T, cfg string, clk *fakeClock) *testApp {
 	return ta
 }
 
-func tryStartIAM(t *testing.T, cfg string, clk *fakeClock) (*testApp, error) {
+func tryStartIAM(t testing.TB, cfg string, clk *fakeClock) (*testApp, error) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gatehouse.yaml")

@@ -129,7 +129,12 @@ func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error
 		Decision: &Decision{Decision: d, Context: pctx},
 	}
 	if a.o.HasResourcePolicy {
-		x.Record(StageName, "authenticated", fmt.Sprintf("%s; identity policy %s on %s (combined with the resource policy next)", id.CallerARN(), d.Reason, methodARN))
+		x.Record(StageName, "authenticated", id.CallerARN()+" on "+methodARN+": identity policy "+d.Reason+" (combined with the resource policy next)")
+		return p, nil
+	}
+	if d.Effect == policy.Allow && id.Account == x.API.AccountID {
+		// Table A, identity Allow × no resource policy: allowed.
+		x.Record(StageName, "allow", id.CallerARN()+" on "+methodARN+": "+d.Reason)
 		return p, nil
 	}
 	out := respolicy.Decide(&respolicy.Input{
@@ -137,10 +142,10 @@ func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error
 		Context: pctx, Wording: a.o.Wording,
 	}, d)
 	if !out.Allowed {
-		x.Record(StageName, "deny", fmt.Sprintf("%s on %s: %s", id.CallerARN(), methodARN, d.Reason))
+		x.Record(StageName, "deny", id.CallerARN()+" on "+methodARN+": "+d.Reason)
 		return nil, out.Err()
 	}
-	x.Record(StageName, "allow", fmt.Sprintf("%s on %s: %s", id.CallerARN(), methodARN, d.Reason))
+	x.Record(StageName, "allow", id.CallerARN()+" on "+methodARN+": "+d.Reason)
 	return p, nil
 }
 
