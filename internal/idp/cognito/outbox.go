@@ -1,6 +1,8 @@
 package cognito
 
 import (
+	"encoding/json"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -123,4 +125,25 @@ func (l *sourceLimiter) fail(src string) {
 		l.entries[src] = e
 	}
 	e.count++
+}
+
+// Handler serves the outbox as JSON ({"messages":[...]}, oldest first,
+// optional ?poolId= filter) for the admin listener. It exposes codes and
+// temporary passwords: mount it only behind admin authentication.
+func (o *Outbox) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		b, err := json.Marshal(map[string]any{"messages": o.List(r.URL.Query().Get("poolId"))})
+		if err != nil {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(b)
+	})
 }

@@ -614,6 +614,9 @@ func TestTriggerErrors(t *testing.T) {
 		switch fn {
 		case "deny":
 			return nil, &FunctionError{Message: "nope"}
+		case "custom":
+			ev["response"] = map[string]any{"emailMessage": "Welcome! Your code: {####}", "emailSubject": "Hi", "smsMessage": "no placeholder"}
+			return ev, nil
 		case "v2":
 			ev["response"] = map[string]any{"claimsAndScopeOverrideDetails": map[string]any{
 				"accessTokenGeneration": map[string]any{"claimsToAddOrOverride": map[string]any{"tenant": "t1"}, "scopesToAdd": []string{"photos/read"}},
@@ -646,6 +649,23 @@ func TestTriggerErrors(t *testing.T) {
 		e.confirmedUser(ctx, f, "u", "Passw0rd!")
 		_, err := e.passwordLogin(ctx, f, "u", "Passw0rd!")
 		wantCode(t, err, "UserLambdaValidationException", "PreAuthentication failed with error nope.")
+	})
+	t.Run("custom message", func(t *testing.T) {
+		f := mk(&types.LambdaConfigType{CustomMessage: aws.String("custom")})
+		out, err := e.anon.SignUp(ctx, &cip.SignUpInput{ClientId: &f.clientID, Username: aws.String("cm"), Password: aws.String("Passw0rd!"),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("cm@example.com")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, ok := e.srv.Outbox().Latest(f.poolID, "cm", "SIGN_UP")
+		if !ok || msg.Message != "Welcome! Your code: "+msg.Code || len(msg.Code) != 6 {
+			t.Errorf("outbox message %+v (sub %s)", msg, *out.UserSub)
+		}
+		ev := e.invoke.last()
+		req, _ := ev["request"].(map[string]any)
+		if ev["triggerSource"] != "CustomMessage_SignUp" || req["codeParameter"] != "{####}" {
+			t.Errorf("event %v", ev)
+		}
 	})
 	t.Run("pre token v2", func(t *testing.T) {
 		f := mk(&types.LambdaConfigType{PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{LambdaArn: aws.String("v2"), LambdaVersion: "V2_0"}})

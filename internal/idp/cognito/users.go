@@ -336,11 +336,52 @@ func (s *Server) consumeCode(u *store.User, purpose, attribute, code string) err
 	return nil
 }
 
-// deliver records a message in the outbox (and logs that it was sent,
-// without the code).
-func (s *Server) deliver(ctx context.Context, p store.UserPool, u store.User, purpose string, d codeDeliveryDetails, code, text string) {
+// Message templates (Cognito's defaults) and CustomMessage placeholders.
+const (
+	codePlaceholder     = "{####}"
+	usernamePlaceholder = "{username}"
+	defaultVerifyMsg    = "Your verification code is {####}. "
+	defaultResetMsg     = "Your password reset code is {####}. "
+	defaultInviteMsg    = "Your username is {username} and temporary password is {####}. "
+)
+
+// deliver renders a message (through the CustomMessage trigger when the
+// pool has one), records it in the outbox and logs the delivery without
+// the code.
+func (s *Server) deliver(ctx context.Context, p store.UserPool, u store.User, clientID, purpose, source string, d codeDeliveryDetails, code, template string, meta map[string]string) error {
+	text := template
+	if fn := p.Settings.Lambda.CustomMessage; fn != "" {
+		extra := map[string]any{"codeParameter": codePlaceholder, "linkParameter": "{##Click Here##}", "usernameParameter": nil}
+		if source == "CustomMessage_AdminCreateUser" {
+			extra["usernameParameter"] = usernamePlaceholder
+		}
+		if meta != nil {
+			extra["clientMetadata"] = meta
+		}
+		raw, err := s.simpleTrigger(ctx, fn, source, p, clientID, u, extra)
+		if err != nil {
+			return err
+		}
+		var r struct {
+			SMSMessage   string `json:"smsMessage"`
+			EmailMessage string `json:"emailMessage"`
+			EmailSubject string `json:"emailSubject"`
+		}
+		if len(raw) > 0 && json.Unmarshal(raw, &r) != nil {
+			return apiErr(excInvalidLambdaResp, "Invalid lambda response: unrecognizable custom message")
+		}
+		custom := r.EmailMessage
+		if d.DeliveryMedium == "SMS" {
+			custom = r.SMSMessage
+		}
+		if strings.Contains(custom, codePlaceholder) {
+			text = custom
+		}
+	}
+	text = strings.ReplaceAll(strings.ReplaceAll(text, codePlaceholder, code), usernamePlaceholder, u.Username)
 	s.outbox.add(Message{Time: s.cfg.Now(), PoolID: p.ID, Username: u.Username, Purpose: purpose, Medium: d.DeliveryMedium, Destination: d.Destination, Code: code, Message: text})
 	s.log.InfoContext(ctx, "message delivered to outbox", "pool_id", p.ID, "username", u.Username, "purpose", purpose, "medium", d.DeliveryMedium)
+	return nil
 }
 
 // ---- admin user operations -------------------------------------------
@@ -413,7 +454,7 @@ func (s *Server) CreateUser(ctx context.Context, p store.UserPool, in userIn) (s
 			return s.setPassword(p.ID, u, temp)
 		})
 		if err == nil {
-			s.invite(ctx, p, u, temp)
+			err = s.invite(ctx, p, u, temp, in.ClientMetadata)
 		}
 		return u, err
 	}
@@ -442,18 +483,19 @@ func (s *Server) CreateUser(ctx context.Context, p store.UserPool, in userIn) (s
 		return u, err
 	}
 	if in.MessageAction != "SUPPRESS" {
-		s.invite(ctx, p, u, temp)
+		if err := s.invite(ctx, p, u, temp, in.ClientMetadata); err != nil {
+			return u, err
+		}
 	}
 	return u, nil
 }
 
-func (s *Server) invite(ctx context.Context, p store.UserPool, u store.User, temp string) {
+func (s *Server) invite(ctx context.Context, p store.UserPool, u store.User, temp string, meta map[string]string) error {
 	d, ok := deliveryTarget(u, false, nil)
 	if !ok {
 		d = codeDeliveryDetails{DeliveryMedium: "EMAIL"}
 	}
-	name := u.Username
-	s.deliver(ctx, p, u, "INVITATION", d, temp, fmt.Sprintf("Your username is %s and temporary password is %s. ", name, temp))
+	return s.deliver(ctx, p, u, "", "INVITATION", "CustomMessage_AdminCreateUser", d, temp, defaultInviteMsg, meta)
 }
 
 func attrMap(a []attrIn) map[string]string {
@@ -828,8 +870,7 @@ func (s *Server) adminResetUserPassword(ctx context.Context, c *call) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	s.deliver(ctx, p, u, store.CodeForgotPassword, d, code, "Your password reset code is "+code+". ")
-	return nil, nil
+	return nil, s.deliver(ctx, p, u, "", store.CodeForgotPassword, "CustomMessage_ForgotPassword", d, code, defaultResetMsg, in.ClientMetadata)
 }
 
 // ---- public self-service operations ------------------------------------
@@ -929,7 +970,9 @@ func (s *Server) signUp(ctx context.Context, c *call) (any, error) {
 		if !deliver {
 			d = codeDeliveryDetails{DeliveryMedium: "EMAIL"}
 		}
-		s.deliver(ctx, p, u, store.CodeSignUp, d, code, "Your verification code is "+code+". ")
+		if err := s.deliver(ctx, p, u, cl.ClientID, store.CodeSignUp, "CustomMessage_SignUp", d, code, defaultVerifyMsg, in.ClientMetadata); err != nil {
+			return nil, err
+		}
 		if deliver {
 			out["CodeDeliveryDetails"] = d
 		}
@@ -1025,7 +1068,9 @@ func (s *Server) resendConfirmationCode(ctx context.Context, c *call) (any, erro
 		return nil, err
 	}
 	d, _ := deliveryTarget(u, false, nil)
-	s.deliver(ctx, p, u, store.CodeSignUp, d, code, "Your verification code is "+code+". ")
+	if err := s.deliver(ctx, p, u, cl.ClientID, store.CodeSignUp, "CustomMessage_ResendCode", d, code, defaultVerifyMsg, in.ClientMetadata); err != nil {
+		return nil, err
+	}
 	return map[string]any{"CodeDeliveryDetails": d}, nil
 }
 
@@ -1071,7 +1116,9 @@ func (s *Server) forgotPassword(ctx context.Context, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.deliver(ctx, p, u, store.CodeForgotPassword, d, code, "Your password reset code is "+code+". ")
+	if err := s.deliver(ctx, p, u, cl.ClientID, store.CodeForgotPassword, "CustomMessage_ForgotPassword", d, code, defaultResetMsg, in.ClientMetadata); err != nil {
+		return nil, err
+	}
 	return map[string]any{"CodeDeliveryDetails": d}, nil
 }
 

@@ -1,0 +1,55 @@
+package cognito
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+func TestOutbox(t *testing.T) {
+	o := newOutbox(3)
+	for i := range 5 {
+		o.add(Message{PoolID: fmt.Sprintf("p%d", i%2), Username: "u", Purpose: "SIGN_UP", Code: fmt.Sprint(i)})
+	}
+	if got := o.List(""); len(got) != 3 || got[0].Code != "2" || got[2].Code != "4" {
+		t.Errorf("ring kept %+v", got)
+	}
+	if m, ok := o.Latest("p0", "u", "SIGN_UP"); !ok || m.Code != "4" {
+		t.Errorf("latest = %+v, %v", m, ok)
+	}
+	rec := httptest.NewRecorder()
+	o.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/?poolId=p1", nil))
+	var body struct{ Messages []Message }
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Messages) != 1 || body.Messages[0].Code != "3" {
+		t.Errorf("handler = %s, %v", rec.Body, err)
+	}
+	rec = httptest.NewRecorder()
+	o.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST = %d", rec.Code)
+	}
+}
+
+func TestSourceLimiter(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	l := newSourceLimiter(2, clock.Now)
+	for range sourceMaxFailures {
+		l.fail("a")
+	}
+	if !l.blocked("a") || l.blocked("b") {
+		t.Fatal("a should be blocked, b not")
+	}
+	clock.Add(time.Second)
+	l.fail("b")
+	l.fail("c") // evicts the oldest (a)
+	if len(l.entries) != 2 || l.blocked("a") {
+		t.Errorf("entries %v", l.entries)
+	}
+	clock.Add(sourceWindow)
+	if l.blocked("b") {
+		t.Error("window did not expire")
+	}
+}
