@@ -24,7 +24,7 @@ class RuntimeClient {
     this.sock = null;
     this.chunks = [];
     this.size = 0;
-    this.pending = null; // {resolve, reject}
+    this.queue = []; // {resolve, reject} per request sent, in order (requests may be pipelined)
     this.need = undefined; // bytes needed for the response being read
   }
 
@@ -45,24 +45,30 @@ class RuntimeClient {
       this.chunks = [];
       this.size = 0;
       this.need = undefined;
-      const p = this.pending;
-      this.pending = null;
-      if (p) p.reject(err || new Error('runtime API connection closed'));
+      const waiting = this.queue;
+      this.queue = [];
+      for (const p of waiting) p.reject(err || new Error('runtime API connection closed'));
     };
     sock.on('error', fail);
     sock.on('close', () => fail());
     this.sock = sock;
   }
 
-  // parse completes the pending request once a whole response is buffered.
+  // parse completes the oldest waiting request for every whole response
+  // buffered.
   parse() {
-    if (!this.pending || this.size === 0) return;
+    while (this.queue.length > 0 && this.size > 0) {
+      if (!this.parseOne()) return;
+    }
+  }
+
+  parseOne() {
     // Large bodies arrive in many chunks: join them once, when complete.
-    if (this.need !== undefined && this.size < this.need) return;
+    if (this.need !== undefined && this.size < this.need) return false;
     const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
     this.chunks = [buf];
     const end = buf.indexOf('\r\n\r\n');
-    if (end < 0) return;
+    if (end < 0) return false;
     const lines = buf.toString('latin1', 0, end).split('\r\n');
     const status = Number(lines[0].split(' ')[1]);
     const headers = {};
@@ -77,16 +83,16 @@ class RuntimeClient {
       let pos = end + 4;
       for (;;) {
         const eol = buf.indexOf('\r\n', pos);
-        if (eol < 0) return;
+        if (eol < 0) return false;
         const n = parseInt(buf.toString('latin1', pos, eol), 16);
         if (Number.isNaN(n)) throw new Error('bad chunked response from the runtime API');
         if (n === 0) {
           const fin = buf.indexOf('\r\n', eol + 2);
-          if (fin < 0) return;
+          if (fin < 0) return false;
           used = fin + 2;
           break;
         }
-        if (buf.length < eol + 2 + n + 2) return;
+        if (buf.length < eol + 2 + n + 2) return false;
         parts.push(buf.subarray(eol + 2, eol + 2 + n));
         pos = eol + 2 + n + 2;
       }
@@ -95,7 +101,7 @@ class RuntimeClient {
       const len = Number(headers['content-length'] || 0);
       if (buf.length < end + 4 + len) {
         this.need = end + 4 + len;
-        return;
+        return false;
       }
       body = buf.subarray(end + 4, end + 4 + len);
       used = end + 4 + len;
@@ -104,19 +110,18 @@ class RuntimeClient {
     const rest = buf.subarray(used);
     this.chunks = rest.length ? [rest] : [];
     this.size = rest.length;
-    const p = this.pending;
-    this.pending = null;
+    const p = this.queue.shift();
+    p.resolve({ status, headers, body });
     if ((headers.connection || '').toLowerCase() === 'close' && this.sock) {
       this.sock.destroy();
-      this.sock = null;
     }
-    p.resolve({ status, headers, body });
+    return true;
   }
 
   request(method, route, body, headers) {
     return new Promise((resolve, reject) => {
       if (!this.sock) this.connect();
-      this.pending = { resolve, reject };
+      this.queue.push({ resolve, reject });
       const payload = body === undefined ? null : Buffer.from(body);
       let head = `${method} ${BASE}${route} HTTP/1.1\r\nHost: ${API}\r\n`;
       for (const [k, v] of Object.entries(headers || {})) head += `${k}: ${String(v).replace(/[\r\n]/g, ' ')}\r\n`;
@@ -342,8 +347,17 @@ async function main() {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', (reason) => fatal(reason));
 
+  // After posting an invocation's outcome the next request is sent at once
+  // on the same connection (pipelined), saving a round trip per invocation.
+  let nextP = call('GET', '/invocation/next');
+  const post = async (route, body, headers) => {
+    const res = call('POST', route, body, headers);
+    nextP = call('GET', '/invocation/next');
+    nextP.catch(() => {}); // awaited on the next turn; avoid an unhandled rejection meanwhile
+    return res;
+  };
   for (;;) {
-    const next = await call('GET', '/invocation/next');
+    const next = await nextP;
     if (next.status !== 200) {
       throw new Error(`invocation/next answered ${next.status}`);
     }
@@ -358,28 +372,35 @@ async function main() {
     try {
       event = JSON.parse(next.body.toString('utf8'));
     } catch (e) {
-      await postError(`/invocation/${id}/error`, new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${e.message}`));
+      const doc = describe(new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${e.message}`));
+      current = undefined;
+      await post(`/invocation/${id}/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
       continue;
     }
     const outcome = await run(handler, event, next.headers);
+    let route = `/invocation/${id}/response`;
+    let body;
+    let headers;
+    if (!('error' in outcome)) {
+      try {
+        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+        if (body === undefined) body = 'null';
+      } catch (e) {
+        outcome.error = new RuntimeError('Runtime.MarshalError', `Unable to stringify response body: ${e.message}`);
+      }
+    }
     if ('error' in outcome) {
       const doc = describe(outcome.error);
       process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\tInvoke Error \t${JSON.stringify(doc)}\n`);
-      await call('POST', `/invocation/${id}/error`, JSON.stringify(doc), { 'Lambda-Runtime-Function-Error-Type': doc.errorType });
-    } else {
-      let body;
-      try {
-        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
-      } catch (e) {
-        await postError(`/invocation/${id}/error`, new RuntimeError('Runtime.MarshalError', `Unable to stringify response body: ${e.message}`));
-        continue;
-      }
-      const res = await call('POST', `/invocation/${id}/response`, body === undefined ? 'null' : body);
-      if (res.status === 413) {
-        process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\t${res.body.toString('utf8')}\n`);
-      }
+      route = `/invocation/${id}/error`;
+      body = JSON.stringify(doc);
+      headers = { 'Lambda-Runtime-Function-Error-Type': doc.errorType };
     }
     current = undefined;
+    const res = await post(route, body, headers);
+    if (res.status === 413) {
+      process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\t${res.body.toString('utf8')}\n`);
+    }
   }
 }
 
