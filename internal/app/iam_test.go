@@ -98,6 +98,7 @@ type signedReq struct {
 	key                aws.Credentials // zero: unsigned
 	at                 time.Time       // signing time
 	presign            bool
+	chunked            bool // send the body without Content-Length
 	header             []string
 	// tamper changes the request after signing.
 	tamper func(r *http.Request)
@@ -114,6 +115,9 @@ func (ta *testApp) signed(t *testing.T, s signedReq) (*http.Response, string) {
 		t.Fatal(err)
 	}
 	req.Host = s.host
+	if s.chunked {
+		req.ContentLength = -1
+	}
 	for i := 0; i+1 < len(s.header); i += 2 {
 		req.Header.Add(s.header[i], s.header[i+1])
 	}
@@ -415,6 +419,15 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 		})
 	}
 
+	t.Run("presigned with the session token in the query", func(t *testing.T) {
+		resp, body := ta.signed(t, signedReq{method: "GET", host: host, path: "/dev/pets/7?X-Amz-Expires=60", key: invoker, at: clk.Now(), presign: true})
+		if resp.StatusCode != 200 || !strings.HasPrefix(body, "backend GET /pets/7?") {
+			t.Fatalf("got %d %q", resp.StatusCode, body)
+		}
+		if q := be.last(t).URL.Query(); q.Get("X-Amz-Security-Token") != invoker.SessionToken {
+			t.Errorf("the presigned request carried no session token in its query: %v", q)
+		}
+	})
 	t.Run("survives a config reload", func(t *testing.T) {
 		if err := ta.Reload(context.Background()); err != nil {
 			t.Fatal(err)
@@ -434,4 +447,44 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 			t.Fatalf("at expiry: %d %q", resp.StatusCode, body)
 		}
 	})
+}
+
+func TestSignedBodyLimits(t *testing.T) {
+	be := newBackend(t, nil)
+	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	ta := startIAM(t, iamConfig+signedAPI(be.URL), clk)
+	const host = "iamapi0001.execute-api.localhost"
+	big := strings.Repeat("a", 1<<20)
+	tests := []struct {
+		name       string
+		size       int
+		chunked    bool
+		wantStatus int
+	}{
+		{"1 MB body reaches the backend", 1 << 20, false, 200},
+		{"1 MB chunked body reaches the backend", 1 << 20, true, 200},
+		{"chunked body over 10 MB", 10<<20 + 1, true, 413},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := strings.Repeat(big, tc.size/len(big)) + strings.Repeat("b", tc.size%len(big))
+			before := be.count()
+			resp, got := ta.signed(t, signedReq{method: "PUT", host: host, path: "/dev/blob", body: body, key: alice, at: clk.Now(), chunked: tc.chunked})
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("got %d %.200q, want %d", resp.StatusCode, got, tc.wantStatus)
+			}
+			if tc.wantStatus != 200 {
+				if be.count() != before {
+					t.Error("backend called")
+				}
+				return
+			}
+			be.mu.Lock()
+			n := len(be.body[len(be.body)-1])
+			be.mu.Unlock()
+			if n != tc.size {
+				t.Errorf("backend received %d bytes, want %d", n, tc.size)
+			}
+		})
+	}
 }
