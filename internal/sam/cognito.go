@@ -102,7 +102,28 @@ func (c *conv) userPools() {
 				}
 			}
 		}
+		if uc := c.getMap(p, "UsernameConfiguration", path); uc != nil {
+			if cs, ok := c.getBool(uc, "CaseSensitive", path+".UsernameConfiguration"); ok {
+				pool.CaseInsensitive = !cs
+			}
+		}
 		if lc := c.getMap(p, "LambdaConfig", path); lc != nil {
+			if ptc := c.getMap(lc, "PreTokenGenerationConfig", path+".LambdaConfig"); ptc != nil {
+				pp := path + ".LambdaConfig.PreTokenGenerationConfig"
+				if arn, ok := c.getStr(ptc, "LambdaArn", pp); ok {
+					if fn, ok := c.fnByArn[arn]; ok {
+						c.setTrigger(pool, "PreTokenGeneration", fn)
+					} else {
+						c.errorf(ptc.Get("LambdaArn"), pp+".LambdaArn", "%q is not a function of this template", arn)
+					}
+				}
+				if v, ok := c.getStr(ptc, "LambdaVersion", pp); ok {
+					if pool.Triggers == nil {
+						pool.Triggers = &config.UserPoolTriggers{}
+					}
+					pool.Triggers.PreTokenGenerationVersion = v
+				}
+			}
 			for _, f := range lc.Fields {
 				fp := joinPath(path+".LambdaConfig", f.Key)
 				s, ok := str(f.Value)
@@ -142,6 +163,7 @@ func (c *conv) userPools() {
 			cl.Name = n
 		}
 		cl.GenerateSecret, _ = c.getBool(p, "GenerateSecret", path)
+		cl.SecretEnv = c.gatehouseMeta(r, "secretEnv")
 		cl.ExplicitAuthFlows = c.getStrList(p, "ExplicitAuthFlows", path)
 		cl.AllowedOAuthFlows = c.getStrList(p, "AllowedOAuthFlows", path)
 		cl.AllowedOAuthScopes = c.getStrList(p, "AllowedOAuthScopes", path)
@@ -200,7 +222,7 @@ func (c *conv) userPools() {
 		}
 		r := c.res.byID[id]
 		name, _ := c.res.physical(r, r.node, path)
-		u := config.UserPoolUser{Username: name}
+		u := config.UserPoolUser{Username: name, PasswordEnv: c.gatehouseMeta(r, "passwordEnv"), PasswordFile: c.gatehouseMeta(r, "passwordFile")}
 		if ua := p.Get("UserAttributes"); ua != nil {
 			if ua.Kind != KindList {
 				c.errorf(ua, path+".UserAttributes", "UserAttributes must be a list of {Name, Value}")
@@ -280,6 +302,25 @@ func (c *conv) userPools() {
 	for i := range c.cfg.UserPools {
 		c.pools[c.cfg.UserPools[i].ID] = &c.cfg.UserPools[i]
 	}
+}
+
+// gatehouseMeta returns the string at Metadata.gatehouse.<key> of a
+// resource: gatehouse-specific settings CloudFormation has no property for.
+func (c *conv) gatehouseMeta(r *resource, key string) string {
+	n := r.node.Get("Metadata").Get("gatehouse").Get(key)
+	if n == nil {
+		return ""
+	}
+	path := "Resources." + r.id + ".Metadata.gatehouse." + key
+	v := c.e.eval(n, path)
+	s, ok := str(v)
+	if !ok {
+		if v != c.e.bad {
+			c.errorf(n, path, "%s must be a string", key)
+		}
+		return ""
+	}
+	return s
 }
 
 func contains(list []string, s string) bool {

@@ -232,7 +232,7 @@ func resourceSpecs() map[string]resourceSpec {
 	for _, t := range cognitoTriggers() {
 		triggers[t] = sup("local function (ARN of a template function)")
 	}
-	triggers["PreTokenGenerationConfig"] = uns("versioned pre-token-generation triggers")
+	triggers["PreTokenGenerationConfig"] = sup("LambdaArn (a function of the template) and LambdaVersion V1_0, V2_0 or V3_0")
 	triggers["CustomEmailSender"] = ign("messages go to the local outbox")
 	triggers["CustomSMSSender"] = ign("messages go to the local outbox")
 	triggers["KMSKeyID"] = ign("")
@@ -259,7 +259,8 @@ func resourceSpecs() map[string]resourceSpec {
 	ignoreAll(pool, meta, "UserPoolTags", "DeletionProtection", "UserPoolTier", "Description")
 	ignoreAll(pool, "messages go to the local outbox", "EmailConfiguration", "SmsConfiguration", "EmailVerificationMessage",
 		"EmailVerificationSubject", "SmsAuthenticationMessage", "SmsVerificationMessage", "VerificationMessageTemplate",
-		"EnabledMfas", "AccountRecoverySetting", "DeviceConfiguration", "UserAttributeUpdateSettings", "UsernameConfiguration")
+		"EnabledMfas", "AccountRecoverySetting", "DeviceConfiguration", "UserAttributeUpdateSettings")
+	pool["UsernameConfiguration"] = sup("CaseSensitive (false → case-insensitive usernames)")
 
 	client := map[string]prop{
 		"UserPoolId": sup("Ref to a pool of the template"), "ClientName": sup(""), "GenerateSecret": sup(""),
@@ -278,10 +279,10 @@ func resourceSpecs() map[string]resourceSpec {
 		"AWS::Serverless::HttpApi":     {Note: "→ apis[] kind http", Props: httpAPI},
 		"AWS::Serverless::Api":         {Note: "→ apis[] kind rest", Props: restAPI},
 		"AWS::Cognito::UserPool":       {Note: "→ userPools[] (issuer: Cognito's URL for this pool id)", Props: pool},
-		"AWS::Cognito::UserPoolClient": {Note: "→ userPools[].clients[]", Props: client},
+		"AWS::Cognito::UserPoolClient": {Note: "→ userPools[].clients[]; `Metadata: {gatehouse: {secretEnv: VAR}}` fixes a generated secret", Props: client},
 		"AWS::Cognito::UserPoolGroup": {Note: "→ userPools[].groups[]", Props: map[string]prop{
 			"UserPoolId": sup(""), "GroupName": sup(""), "Description": sup(""), "Precedence": sup(""), "RoleArn": sup("")}},
-		"AWS::Cognito::UserPoolUser": {Note: "→ userPools[].users[] (no password: set one with the admin API)", Props: ignoreAll(map[string]prop{
+		"AWS::Cognito::UserPoolUser": {Note: "→ userPools[].users[]; CloudFormation cannot set passwords, so the resource's `Metadata: {gatehouse: {passwordEnv: VAR}}` (or `passwordFile`) names where gatehouse reads one", Props: ignoreAll(map[string]prop{
 			"UserPoolId": sup(""), "Username": sup(""), "UserAttributes": sup("")}, "messages go to the local outbox",
 			"DesiredDeliveryMediums", "ForceAliasCreation", "MessageAction", "ClientMetadata", "ValidationData")},
 		"AWS::Cognito::UserPoolUserToGroupAttachment": {Note: "→ userPools[].users[].groups", Props: map[string]prop{
