@@ -365,6 +365,11 @@ func (c *conv) events(id string) {
 			c.errorf(f.Value, ep, "an event is a map with Type and Properties")
 			continue
 		}
+		for _, k := range f.Value.Fields {
+			if k.Key != "Type" && k.Key != "Properties" {
+				c.errorf(k.Value, joinPath(ep, k.Key), "unknown event attribute %q (Type, Properties)", k.Key)
+			}
+		}
 		typ, ok := c.getStr(f.Value, "Type", ep)
 		if !ok {
 			c.errorf(f.Value, ep+".Type", "event %s needs a Type", f.Key)

@@ -99,6 +99,10 @@ func Convert(filename string, data []byte, opts Options) (*Result, error) {
 		trace: map[string]tracePoint{}, props: map[string]*Node{}, apis: map[string]*apiBuild{},
 		pools: map[string]*config.UserPool{}, fnByArn: map[string]string{}}
 	c.run(t.Root)
+	var outputs []Output
+	if c.res != nil {
+		outputs = c.outputs(t.Root.Get("Outputs"))
+	}
 	if len(c.e.errs) > 0 {
 		return nil, sorted(c.e.errs)
 	}
@@ -110,12 +114,7 @@ func Convert(filename string, data []byte, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, c.mapNativeErrors(err)
 	}
-	res := &Result{Config: cfg, YAML: out, Warnings: sorted(c.warnings)}
-	res.Outputs = c.outputs(t.Root.Get("Outputs"))
-	if len(c.e.errs) > 0 {
-		return nil, sorted(c.e.errs)
-	}
-	return res, nil
+	return &Result{Config: cfg, YAML: out, Warnings: sorted(c.warnings), Outputs: outputs}, nil
 }
 
 func sorted(es config.Errors) config.Errors {
@@ -168,12 +167,12 @@ func parentOf(p string) string {
 	return ""
 }
 
-var topLevel = map[string]bool{"AWSTemplateFormatVersion": true, "Description": true, "Metadata": true, "Parameters": true,
-	"Rules": true, "Mappings": true, "Conditions": true, "Transform": true, "Globals": true, "Resources": true, "Outputs": true}
-
 func (c *conv) run(root *Node) {
 	for _, f := range root.Fields {
-		if !topLevel[f.Key] {
+		switch f.Key {
+		case "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings", "Conditions",
+			"Transform", "Globals", "Resources", "Outputs":
+		default:
 			c.errorf(f.Value, f.Key, "unknown top-level section %q", f.Key)
 		}
 	}

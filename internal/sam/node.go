@@ -137,14 +137,18 @@ type Template struct {
 	Root *Node
 }
 
-// shortTags maps YAML short-form tags to their long form.
-var shortTags = map[string]string{
-	"!Ref": "Ref", "!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub", "!Join": "Fn::Join",
-	"!Select": "Fn::Select", "!Split": "Fn::Split", "!If": "Fn::If", "!Equals": "Fn::Equals",
-	"!And": "Fn::And", "!Or": "Fn::Or", "!Not": "Fn::Not", "!FindInMap": "Fn::FindInMap",
-	"!Base64": "Fn::Base64", "!Condition": "Condition", "!GetAZs": "Fn::GetAZs",
-	"!ImportValue": "Fn::ImportValue", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
-	"!Length": "Fn::Length", "!ToJsonString": "Fn::ToJsonString",
+// shortTag maps a YAML short-form tag to its long form.
+func shortTag(tag string) (string, bool) {
+	switch tag {
+	case "!Ref":
+		return "Ref", true
+	case "!Condition":
+		return "Condition", true
+	case "!GetAtt", "!Sub", "!Join", "!Select", "!Split", "!If", "!Equals", "!And", "!Or", "!Not", "!FindInMap",
+		"!Base64", "!GetAZs", "!ImportValue", "!Cidr", "!Transform", "!Length", "!ToJsonString":
+		return "Fn::" + tag[1:], true
+	}
+	return "", false
 }
 
 var yamlLineErr = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -224,7 +228,7 @@ func (c *converter) convert(n *yaml.Node, path string, depth int) *Node {
 		return a
 	}
 	tag := n.Tag
-	if long, ok := shortTags[tag]; ok {
+	if long, ok := shortTag(tag); ok {
 		arg := *n
 		arg.Tag = ""
 		switch arg.Kind {
