@@ -47,7 +47,7 @@ func TestSamConvert(t *testing.T) {
 		wantStderr []string
 	}{
 		{name: "defaults", args: []string{"sam", "convert", tmpl}, code: 0,
-			wantOut: []string{"name: gatehouse-dev", "route: GET /x", "logicalId: ServerlessHttpApi", "region: us-east-1"},
+			wantOut:    []string{"name: gatehouse-dev", "route: GET /x", "logicalId: ServerlessHttpApi", "region: us-east-1"},
 			wantStderr: []string{"warning: " + tmpl + ":16:16: Resources.Fn.Properties.Tracing: Tracing is ignored"}},
 		{name: "flags", args: []string{"sam", "convert", "--parameter-overrides", "Env=prod", "--region", "eu-west-1",
 			"--account-id", "210987654321", "--stack-name", "shop", tmpl}, code: 0,
