@@ -488,3 +488,32 @@ func TestSignedBodyLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestSTSOnIdpListener(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gatehouse.yaml")
+	if err := os.WriteFile(path, []byte("apis: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(context.Background(), Options{ConfigPath: path, Listen: "127.0.0.1:0", IdpListen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
+		Getenv: func(k string) string {
+			return map[string]string{"GATEHOUSE_ACCESS_KEY_ID": "AKIAROOTROOTROOT0001", "GATEHOUSE_SECRET_ACCESS_KEY": "rootsecret"}[k]
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Shutdown(context.Background())
+	// An unsigned STS call reaches the STS handler (not a 404) and is refused with an STS error document.
+	resp, err := http.Post("http://"+a.IdpAddr+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 403 || !strings.Contains(string(b), "<ErrorResponse") {
+		t.Fatalf("got %d %s", resp.StatusCode, b)
+	}
+}

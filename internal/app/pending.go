@@ -34,7 +34,16 @@ func (a *App) localPool(_ *generation, _ string) (jwtauth.LocalPool, bool) {
 	return jwtauth.LocalPool{}, false
 }
 
-// idpHandler serves the identity-provider listener.
+// idpHandler serves the identity-provider listener: the Cognito JSON API
+// (requests with X-Amz-Target), STS (form-encoded Query API) and the user
+// pools' well-known documents.
 func (a *App) idpHandler() http.Handler {
-	return http.NotFoundHandler()
+	sts := a.stsHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" && r.Method == http.MethodPost && r.Header.Get("X-Amz-Target") == "" {
+			sts.ServeHTTP(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
 }
