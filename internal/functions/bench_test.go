@@ -12,7 +12,7 @@ import (
 // BenchmarkInvokeWarm measures one warm invocation of a trivial Node.js
 // handler (reported as ns/op, plus p50/p99 in µs).
 func BenchmarkInvokeWarm(b *testing.B) {
-	r, err := New(Options{Functions: []config.Function{nodeFn("cjs", "commonjs.handler")}, BaseDir: "testdata"})
+	r, err := New(context.Background(), Options{Functions: []config.Function{nodeFn("cjs", "commonjs.handler")}, BaseDir: "testdata"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func BenchmarkInvokeWarm(b *testing.B) {
 func BenchmarkInvokeParallel(b *testing.B) {
 	fn := nodeFn("cjs", "commonjs.handler")
 	fn.MaxConcurrency = 8
-	r, err := New(Options{Functions: []config.Function{fn}, BaseDir: "testdata"})
+	r, err := New(context.Background(), Options{Functions: []config.Function{fn}, BaseDir: "testdata"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func InvokeCommand(ctx context.Context, cfg *config.Config, baseDir, name string
 	if !json.Valid(payload) {
 		return fmt.Errorf("invoke %s: the event is not valid JSON", name)
 	}
-	r, err := New(Options{
+	r, err := New(ctx, Options{
 		Functions: []config.Function{*fc},
 		BaseDir:   baseDir,
 		Region:    cfg.Settings.Region,

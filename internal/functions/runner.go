@@ -187,8 +187,9 @@ type Runner struct {
 
 // New validates the functions against the file system (code directories,
 // handler files, interpreters), writes the bootstraps and starts the idle
-// reaper. It does not start any instance; see Prewarm.
-func New(opts Options) (*Runner, error) {
+// reaper. It does not start any instance; see Prewarm. ctx bounds the
+// interpreter checks.
+func New(ctx context.Context, opts Options) (*Runner, error) {
 	r := &Runner{
 		opts:    opts,
 		log:     opts.Logger,
@@ -228,7 +229,7 @@ func New(opts Options) (*Runner, error) {
 			problems = append(problems, fmt.Sprintf("function %s: defined twice", fc.Name))
 			continue
 		}
-		f, err := r.newFunction(fc)
+		f, err := r.newFunction(ctx, fc)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("function %s: %v", fc.Name, err))
 			continue
@@ -246,7 +247,7 @@ func New(opts Options) (*Runner, error) {
 	return r, nil
 }
 
-func (r *Runner) newFunction(fc config.Function) (*function, error) {
+func (r *Runner) newFunction(ctx context.Context, fc config.Function) (*function, error) {
 	rt := fc.RuntimeFamily()
 	if rt == "" {
 		return nil, fmt.Errorf("unsupported runtime %q", fc.Runtime)
@@ -287,6 +288,7 @@ func (r *Runner) newFunction(fc config.Function) (*function, error) {
 				if r.node, err = exec.LookPath("node"); err != nil {
 					return nil, fmt.Errorf("nodejs runtime: %w", err)
 				}
+				r.node = realInterpreter(ctx, r.node, dir, "-e", "process.stdout.write(process.execPath)")
 			}
 		}
 		f.execEnv = "AWS_Lambda_nodejs" + strings.TrimPrefix(fc.Runtime, "nodejs")
@@ -312,6 +314,7 @@ func (r *Runner) newFunction(fc config.Function) (*function, error) {
 				if p == "" {
 					return nil, fmt.Errorf("python runtime: no interpreter (%s) on PATH", strings.Join(cands, ", "))
 				}
+				p = realInterpreter(ctx, p, dir, "-c", "import sys; print(sys.executable)")
 			}
 			r.python[fc.Runtime] = p
 		}
@@ -325,6 +328,25 @@ func (r *Runner) newFunction(fc config.Function) (*function, error) {
 		f.execEnv = ""
 	}
 	return f, nil
+}
+
+// realInterpreter asks an interpreter for its own path (running it with
+// args), so that version-manager shims (pyenv, asdf, volta), which can cost
+// ~100 ms per start, are resolved once. On any failure p is kept.
+func realInterpreter(ctx context.Context, p, dir string, args ...string) string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p, args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return p
+	}
+	real := strings.TrimSpace(string(out))
+	if st, err := os.Stat(real); err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
+		return p
+	}
+	return real
 }
 
 // resolveNodeModule finds the file a Node.js handler "dir/file.export" loads.

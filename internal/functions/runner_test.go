@@ -48,7 +48,7 @@ func newTestRunner(t *testing.T, fns []config.Function, mod func(*Options)) *Run
 	if mod != nil {
 		mod(&opts)
 	}
-	r, err := New(opts)
+	r, err := New(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -361,7 +361,7 @@ func TestNewRejectsMissingCode(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(Options{Functions: []config.Function{tc.fn}, BaseDir: "testdata"})
+			_, err := New(context.Background(), Options{Functions: []config.Function{tc.fn}, BaseDir: "testdata"})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("New error = %v, want containing %q", err, tc.want)
 			}
@@ -760,7 +760,7 @@ func TestGoLambdaRunsUnchanged(t *testing.T) {
 }
 
 func TestShutdownStopsEverything(t *testing.T) {
-	r, err := New(Options{Functions: []config.Function{nodeFn("echo", "echo.handler")}, BaseDir: "testdata"})
+	r, err := New(context.Background(), Options{Functions: []config.Function{nodeFn("echo", "echo.handler")}, BaseDir: "testdata"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -879,7 +879,7 @@ func TestIdleInstanceThatDiesIsDropped(t *testing.T) {
 func TestShutdownFailsInFlightInvocations(t *testing.T) {
 	g := newGate(t)
 	fn := config.Function{Name: "block", Runtime: "nodejs", Handler: "block.handler", CodeDir: writeBlockHandler(t), Timeout: config.Duration(30 * time.Second)}
-	r, err := New(Options{Functions: []config.Function{fn}})
+	r, err := New(context.Background(), Options{Functions: []config.Function{fn}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -908,5 +908,31 @@ func TestInvokeWithCancelledContext(t *testing.T) {
 	}
 	if st, _ := r.Stats("echo"); st.Instances != 0 {
 		t.Errorf("an instance was started for a cancelled call")
+	}
+}
+
+func TestRealInterpreterResolvesShims(t *testing.T) {
+	dir := t.TempDir()
+	shim := filepath.Join(dir, "python-shim")
+	if err := os.WriteFile(shim, []byte("#!/bin/sh\nexec python3 \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(dir, "broken")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	liar := filepath.Join(dir, "liar")
+	if err := os.WriteFile(liar, []byte("#!/bin/sh\necho /does/not/exist\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-c", "import sys; print(sys.executable)"}
+	ctx := context.Background()
+	if got := realInterpreter(ctx, shim, dir, args...); got == shim || !filepath.IsAbs(got) {
+		t.Errorf("shim resolved to %q", got)
+	}
+	for _, p := range []string{broken, liar} {
+		if got := realInterpreter(ctx, p, dir, args...); got != p {
+			t.Errorf("realInterpreter(%s) = %q, want it kept", filepath.Base(p), got)
+		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 // is the Lambda proxy integration (2.0 event) in front of a trivial Node.js
 // function: client → server → event → runner → node → mapping → client.
 func BenchmarkServeHTTP(b *testing.B) {
-	r, err := functions.New(functions.Options{Functions: []config.Function{
+	r, err := functions.New(context.Background(), functions.Options{Functions: []config.Function{
 		{Name: "admin", Runtime: "nodejs", Handler: "index.handler", CodeDir: seedDir + "/LambdaForAdminUser", MaxConcurrency: 8},
 	}})
 	if err != nil {

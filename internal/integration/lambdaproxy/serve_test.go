@@ -35,7 +35,7 @@ func newRunner(t *testing.T) *functions.Runner {
 		{Name: "LambdaForAdminUser", Runtime: "nodejs", Handler: "index.handler", CodeDir: seedDir + "/LambdaForAdminUser"},
 		{Name: "LambdaForRegularUser", Runtime: "nodejs", Handler: "index.handler", CodeDir: seedDir + "/LambdaForRegularUser"},
 	}
-	r, err := functions.New(functions.Options{Functions: fns, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	r, err := functions.New(context.Background(), functions.Options{Functions: fns, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestSeed003APIHandlers(t *testing.T) {
 // TestServeThrottledWithRealRunner: beyond the function's concurrency a
 // request queues briefly and then gets the rejected-invoke response.
 func TestServeThrottledWithRealRunner(t *testing.T) {
-	r, err := functions.New(functions.Options{
+	r, err := functions.New(context.Background(), functions.Options{
 		Functions: []config.Function{{Name: "sleeps", Runtime: "nodejs", Handler: "mirror.sleeps", CodeDir: "testdata/fn",
 			MaxConcurrency: 1, Timeout: config.Duration(20 * time.Second)}},
 		QueueTimeout: 100 * time.Millisecond,
