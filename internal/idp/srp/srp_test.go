@@ -349,3 +349,22 @@ func FuzzVerifySignature(f *testing.F) {
 		_, _ = ParseTimestamp(ts)
 	})
 }
+
+func TestClientKey(t *testing.T) {
+	a := big.NewInt(1234567890)
+	bigA := new(big.Int).Exp(G(), a, N())
+	key, err := ClientKey(a, bigA, big.NewInt(1234567890), "myPool", "test", "test", big.NewInt(1234567890).Text(16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(key); got != "d96cde6c95dda17175c1293140c5a81f" {
+		t.Errorf("K = %s", got)
+	}
+	if _, err := ClientKey(a, bigA, N(), "myPool", "test", "test", "01"); err == nil {
+		t.Error("accepted B = N")
+	}
+	a2, bigA2, err := ClientEphemeral(rand.Reader)
+	if err != nil || new(big.Int).Exp(G(), a2, N()).Cmp(bigA2) != 0 {
+		t.Errorf("ClientEphemeral: %v", err)
+	}
+}
