@@ -281,12 +281,23 @@ func (g *Gateway) fail(api *API, x *exchange.Exchange, err error) {
 	if st, ok := x.W.(*respWriter); ok && st.lb != nil && st.lb.exceeded {
 		ge = gwresp.New(gwresp.RequestTooLarge, err)
 	}
-	if ge.Cause != nil {
+	if ge.Cause != nil || len(x.Trace) > 0 {
 		lvl := slog.LevelDebug
 		if specClass5xx(ge.Type) {
 			lvl = slog.LevelWarn
 		}
-		g.log.Log(x.R.Context(), lvl, "gateway response", "request_id", x.RequestID, "type", string(ge.Type), "cause", ge.Cause.Error())
+		if g.log.Enabled(x.R.Context(), lvl) {
+			attrs := []any{"request_id", x.RequestID, "type", string(ge.Type)}
+			if ge.Cause != nil {
+				attrs = append(attrs, "cause", ge.Cause.Error())
+			}
+			if len(x.Trace) > 0 {
+				// Why the request was refused, step by step (authorizer,
+				// policy statements, scopes); never tokens or keys.
+				attrs = append(attrs, "decisions", x.Trace)
+			}
+			g.log.Log(x.R.Context(), lvl, "gateway response", attrs...)
+		}
 	}
 	x.ErrorType = string(ge.Type)
 	vars := Vars{X: x}
