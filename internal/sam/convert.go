@@ -23,6 +23,8 @@ type Output struct {
 
 // Result is a converted template.
 type Result struct {
+	// Template is true when the input was a template (LoadConfigFile).
+	Template bool
 	// Config is the native configuration, validated (it went through
 	// config.Parse, so defaults are applied exactly as for a native file).
 	Config *config.Config

@@ -125,3 +125,44 @@ func TestExamples(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	native := filepath.Join(dir, "gatehouse.yaml")
+	if err := os.WriteFile(native, []byte("apis:\n  - name: a\n    kind: http\n    routes:\n      - route: GET /x\n        integration:\n          mock: {body: hi}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apis:\n  - name: a\n    kind: nope\n    routes: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		path     string
+		template bool
+		apis     int
+		errLike  string
+	}{
+		{name: "native", path: native, apis: 1},
+		{name: "template", path: "../../examples/sam/iam/template.yaml", template: true, apis: 1},
+		{name: "native error", path: bad, errLike: bad + ":3:11: apis[0].kind"},
+		{name: "missing", path: filepath.Join(dir, "none.yaml"), errLike: "open config"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := LoadConfigFile(tc.path, Options{})
+			if tc.errLike != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errLike) {
+					t.Fatalf("err = %v, want %q", err, tc.errLike)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Template != tc.template || len(res.Config.APIs) != tc.apis {
+				t.Errorf("template %v apis %d, want %v %d", res.Template, len(res.Config.APIs), tc.template, tc.apis)
+			}
+		})
+	}
+}

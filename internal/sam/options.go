@@ -126,3 +126,33 @@ func ConvertFile(path string, opts Options) (*Result, error) {
 	}
 	return Convert(path, data, opts)
 }
+
+// LoadConfigFile is the entry point for `gatehouse serve FILE` and
+// `gatehouse validate FILE`: when FILE is a SAM/CloudFormation template
+// (IsTemplate) it is converted with opts; otherwise it is parsed as a
+// native config with config.Parse and the Result has only Config set.
+// Errors are config.Errors (file:line:column) in both cases.
+func LoadConfigFile(path string, opts Options) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, config.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	if !IsTemplate(data) {
+		cfg, err := config.Parse(path, data)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Config: cfg}, nil
+	}
+	res, err := Convert(path, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Template = true
+	return res, nil
+}
