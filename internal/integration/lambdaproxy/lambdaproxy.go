@@ -175,10 +175,15 @@ func (in *Integration) write(x *exchange.Exchange, resp *Response) {
 			h[ck] = append(h[ck][:0:0], vs...)
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	noBody := resp.Status == http.StatusNoContent || resp.Status == http.StatusNotModified || resp.Status < 200
+	if noBody {
+		h.Del("Content-Length")
+	} else {
+		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	}
 	x.W.WriteHeader(resp.Status)
 	x.Status = resp.Status
-	if x.R.Method != http.MethodHead {
+	if x.R.Method != http.MethodHead && !noBody {
 		n, _ := x.W.Write(resp.Body)
 		x.ResponseLength = int64(n)
 	}

@@ -67,6 +67,7 @@ func TestServeThroughRealRunner(t *testing.T) {
 		{"REST response object", exchange.REST, "", "mirror", `{"statusCode":201,"headers":{"X-A":"1"},"multiValueHeaders":{"Set-Cookie":["a=1","b=2"]},"body":"created"}`,
 			want{201, map[string]string{"X-A": "1", "Content-Type": "application/json"}, "created"}},
 		{"REST numeric string status", exchange.REST, "", "mirror", `{"statusCode":"202"}`, want{202, nil, ""}},
+		{"REST 204 drops the body", exchange.REST, "", "mirror", `{"statusCode":204,"body":"ignored"}`, want{204, map[string]string{"Content-Length": ""}, ""}},
 		{"REST unknown key", exchange.REST, "", "mirror", `{"statusCode":200,"wrongValue":"x"}`, restFail},
 		{"REST plain string", exchange.REST, "", "mirror", `"justAString"`, restFail},
 		{"REST function throws", exchange.REST, "", "throws", `{}`, restFail},
