@@ -296,6 +296,10 @@ func (c *conv) run(root *Node) {
 			c.errorf(r.node.Get("Type"), path+".Type", "%s (%s): %s not supported yet", id, r.typ, what)
 			continue
 		}
+		if what, ok := unsupportedResources()[r.typ]; ok {
+			c.unsupported(r.node.Get("Type"), path+".Type", "%s (%s): %s are not supported", id, r.typ, what)
+			continue
+		}
 		spec, ok := specs[r.typ]
 		if !ok {
 			c.warnf(r.node.Get("Type"), path, "%s is ignored: gatehouse does not emulate %s", id, r.typ)

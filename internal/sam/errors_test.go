@@ -63,6 +63,8 @@ func TestErrors(t *testing.T) {
 			Options{}, []string{`Resources.A.Properties.EndpointConfiguration: EndpointConfiguration PRIVATE`, `fail closed`}},
 		{"fail closed intrinsic vpc", head + "Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: p\n      Auth:\n        ResourcePolicy:\n          IntrinsicVpcWhitelist: [x]\n",
 			Options{}, []string{`Resources.A.Properties.Auth.ResourcePolicy.IntrinsicVpcWhitelist: IntrinsicVpcWhitelist is not supported`}},
+		{"fail closed waf", head + "Resources:\n  W:\n    Type: AWS::WAFv2::WebACLAssociation\n    Properties: {ResourceArn: x, WebACLArn: y}\n",
+			Options{}, []string{`t.yaml:5:11: Resources.W.Type: W (AWS::WAFv2::WebACLAssociation): web ACLs (request filtering) are not supported (fail closed`}},
 		{"fail closed mfa", head + "Resources:\n  P:\n    Type: AWS::Cognito::UserPool\n    Properties:\n      MfaConfiguration: 'ON'\n",
 			Options{}, []string{`t.yaml:7:25: Resources.P.Properties.MfaConfiguration: MfaConfiguration ON`}},
 		{"unknown authorizer", head + "Resources:\n  A:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        DefaultAuthorizer: Jwt\n",

@@ -337,6 +337,20 @@ func notYetResources() map[string]string {
 	}
 }
 
+// unsupportedResources are security-relevant resource types gatehouse does
+// not emulate: ignoring them would serve the APIs more openly than the
+// template says, so they are errors unless AllowUnsupported.
+func unsupportedResources() map[string]string {
+	return map[string]string{
+		"AWS::WAFv2::WebACL":                                "web ACLs (request filtering)",
+		"AWS::WAFv2::WebACLAssociation":                     "web ACLs (request filtering)",
+		"AWS::WAFRegional::WebACL":                          "web ACLs (request filtering)",
+		"AWS::WAFRegional::WebACLAssociation":               "web ACLs (request filtering)",
+		"AWS::Cognito::UserPoolRiskConfigurationAttachment": "Cognito advanced security (risk configuration)",
+		"AWS::ApiGateway::RequestValidator":                 "request validation",
+	}
+}
+
 // SupportMatrix renders the support matrix (docs/sam.md) from the tables
 // the translator uses, so documentation and behaviour cannot drift.
 func SupportMatrix() string {
@@ -363,6 +377,11 @@ func SupportMatrix() string {
 	ny := notYetResources()
 	for _, k := range sortedKeys(ny) {
 		fmt.Fprintf(&b, "- `%s`: %s not supported yet\n", k, ny[k])
+	}
+	b.WriteString("\nThese resource types are security-relevant and not emulated, so they are refused unless `--allow-unsupported`:\n\n")
+	us := unsupportedResources()
+	for _, k := range sortedKeys(us) {
+		fmt.Fprintf(&b, "- `%s`: %s\n", k, us[k])
 	}
 	b.WriteString("\nTemplate language: YAML (short and long forms) and JSON; `Ref`, `Fn::GetAtt`, `Fn::Sub` (both forms), `Fn::Join`, `Fn::Select`,\n")
 	b.WriteString("`Fn::Split`, `Fn::If`, `Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not`, `Fn::FindInMap`, `Fn::Base64`, `Condition`, `Fn::GetAZs`;\n")
