@@ -170,7 +170,7 @@ func (in *Integration) write(x *exchange.Exchange, resp *Response) {
 		switch {
 		case in.kind == exchange.REST && remappedREST[ck]:
 			h["X-Amzn-Remapped-"+ck] = append(h["X-Amzn-Remapped-"+ck], vs...)
-		case droppedResponse[ck]:
+		case droppedResponse[ck], ck == "Apigw-Requestid" && in.kind == exchange.HTTP:
 		default:
 			h[ck] = append(h[ck][:0:0], vs...)
 		}
