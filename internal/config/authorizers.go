@@ -31,6 +31,9 @@ type JWTAuthorizer struct {
 	// UserPool names a user pool of this file; its keys are read in
 	// process, without HTTP.
 	UserPool string `yaml:"userPool,omitempty" json:"userPool,omitempty"`
+	// Cache set to false verifies every token on every request instead of
+	// remembering verified tokens until their exp (default true).
+	Cache *bool `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
 
 // CognitoAuthorizer configures a REST API COGNITO_USER_POOLS authorizer
@@ -47,7 +50,16 @@ type CognitoAuthorizer struct {
 	IdentityValidationExpression string `yaml:"identityValidationExpression,omitempty" json:"identityValidationExpression,omitempty"`
 	// ClockSkew is the leeway on exp, nbf and iat (default 0, at most 5m).
 	ClockSkew Duration `yaml:"clockSkew,omitempty" json:"clockSkew,omitempty"`
+	// Cache set to false verifies every token on every request instead of
+	// remembering verified tokens until their exp (default true).
+	Cache *bool `yaml:"cache,omitempty" json:"cache,omitempty"`
 }
+
+// CacheEnabled reports whether verified tokens may be cached (default true).
+func (j *JWTAuthorizer) CacheEnabled() bool { return j.Cache == nil || *j.Cache }
+
+// CacheEnabled reports whether verified tokens may be cached (default true).
+func (c *CognitoAuthorizer) CacheEnabled() bool { return c.Cache == nil || *c.Cache }
 
 // Limits of the authorizer model (API Gateway quotas).
 const (

@@ -146,6 +146,7 @@ apis:
           algorithms: [ES256]
           jwksUri: https://idp.example.com/keys
           clockSkew: 30s
+          cache: false
     routes:
       - route: GET /x
         authorizer: j
@@ -165,6 +166,12 @@ apis:
 	if j.Issuer != want.Issuer || strings.Join(j.Audience, ",") != "a,b" || j.IdentitySource != want.IdentitySource ||
 		strings.Join(j.Algorithms, ",") != "ES256" || j.JWKSURI != want.JWKSURI || j.ClockSkew != want.ClockSkew {
 		t.Errorf("decoded %+v, want %+v", *j, want)
+	}
+	if j.Cache == nil || *j.Cache || j.CacheEnabled() {
+		t.Errorf("cache: false decoded as %v (enabled %v), want disabled", j.Cache, j.CacheEnabled())
+	}
+	if (&JWTAuthorizer{}).CacheEnabled() != true || (&CognitoAuthorizer{}).CacheEnabled() != true {
+		t.Error("cache not enabled by default")
 	}
 
 	bad := strings.Replace(doc, "algorithms: [ES256]", "algorithms: [HS256]", 1)

@@ -72,9 +72,13 @@ func NewFromConfig(a config.Authorizer, deps Deps) (authz.Authorizer, error) {
 				return nil, fmt.Errorf("authorizer %s: %w", a.Name, err)
 			}
 		}
+		cache := deps.Cache
+		if !j.CacheEnabled() {
+			cache = nil
+		}
 		return NewJWT(JWTConfig{
 			Name: a.Name, Issuer: issuer, Audience: j.Audience, IdentitySource: j.IdentitySource,
-			Algorithms: j.Algorithms, ClockSkew: j.ClockSkew.D(), Keys: keys, Cache: deps.Cache,
+			Algorithms: j.Algorithms, ClockSkew: j.ClockSkew.D(), Keys: keys, Cache: cache,
 			Now: deps.Now, Logger: deps.Logger,
 		})
 	case a.CognitoUserPools != nil:
@@ -87,10 +91,14 @@ func NewFromConfig(a config.Authorizer, deps Deps) (authz.Authorizer, error) {
 			}
 			pools = append(pools, p)
 		}
+		cache := deps.Cache
+		if !c.CacheEnabled() {
+			cache = nil
+		}
 		return NewCognito(CognitoConfig{
 			Name: a.Name, Pools: pools, IdentitySource: c.IdentitySource,
 			IdentityValidationExpression: c.IdentityValidationExpression, ClockSkew: c.ClockSkew.D(),
-			Cache: deps.Cache, Now: deps.Now, Logger: deps.Logger,
+			Cache: cache, Now: deps.Now, Logger: deps.Logger,
 		})
 	}
 	return nil, errors.New("authorizer is neither jwt nor cognitoUserPools")

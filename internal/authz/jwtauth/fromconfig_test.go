@@ -71,3 +71,55 @@ func TestNewFromConfig(t *testing.T) {
 		t.Error("unknown cognito pool accepted")
 	}
 }
+
+// TestNewFromConfigCacheOption checks that `cache: false` makes an
+// authorizer verify every request (the shared cache is neither read nor
+// written) while the default keeps using it.
+func TestNewFromConfigCacheOption(t *testing.T) {
+	k := keysOnce()
+	off, on := false, true
+	tests := []struct {
+		name      string
+		a         config.Authorizer
+		wantHits  int64
+		wantEntry int
+	}{
+		{name: "jwt default caches", a: config.Authorizer{Name: "j", JWT: &config.JWTAuthorizer{Issuer: testIssuer, Audience: []string{testAudience}}}, wantHits: 2, wantEntry: 1},
+		{name: "jwt cache true caches", a: config.Authorizer{Name: "j", JWT: &config.JWTAuthorizer{Issuer: testIssuer, Audience: []string{testAudience}, Cache: &on}}, wantHits: 2, wantEntry: 1},
+		{name: "jwt cache false verifies every time", a: config.Authorizer{Name: "j", JWT: &config.JWTAuthorizer{Issuer: testIssuer, Audience: []string{testAudience}, Cache: &off}}, wantHits: 0, wantEntry: 0},
+		{name: "cognito default caches", a: config.Authorizer{Name: "c", CognitoUserPools: &config.CognitoAuthorizer{UserPools: []string{"pool1"}}}, wantHits: 2, wantEntry: 1},
+		{name: "cognito cache false verifies every time", a: config.Authorizer{Name: "c", CognitoUserPools: &config.CognitoAuthorizer{UserPools: []string{"pool1"}, Cache: &off}}, wantHits: 0, wantEntry: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := jwks.NewStatic(k.pub)
+			cache := NewCache(100)
+			az, err := NewFromConfig(tc.a, Deps{
+				LocalPool: func(ref string) (LocalPool, bool) {
+					if ref == "pool1" || ref == testIssuer {
+						return LocalPool{Issuer: testIssuer, Keys: src}, true
+					}
+					return LocalPool{}, false
+				},
+				Cache: cache,
+				Now:   func() time.Time { return testNow },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok := rsToken(t, claims())
+			for i := range 3 {
+				if _, err := az.Authorize(newExchange(map[string]string{"Authorization": tok}, "", nil)); err != nil {
+					t.Fatalf("request %d: %v", i, err)
+				}
+			}
+			st := cache.Stats()
+			if st.Hits != tc.wantHits || st.Entries != tc.wantEntry {
+				t.Errorf("cache stats = %+v, want %d hits, %d entries", st, tc.wantHits, tc.wantEntry)
+			}
+			if tc.wantHits == 0 && st.Misses != 0 {
+				t.Errorf("cache consulted %d times with cache off", st.Misses)
+			}
+		})
+	}
+}
