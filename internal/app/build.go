@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/cors"
 	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/functions"
 	"github.com/gatehouse/gatehouse/internal/gwresp"
 	"github.com/gatehouse/gatehouse/internal/integration"
 	"github.com/gatehouse/gatehouse/internal/integration/httpproxy"
@@ -32,6 +33,7 @@ type generation struct {
 	transports map[string]*http.Transport
 	sinks      map[string]*telemetry.Sink
 	iam        *genIAM
+	runner     *functions.Runner
 	inflight   atomic.Int64
 	closers    []func()
 	closeOnce  sync.Once
@@ -67,10 +69,18 @@ func (a *App) build(ctx context.Context, _ *generation) (*generation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.compile(ctx, cfg)
+	gen, err := a.compile(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.prewarm(ctx, gen); err != nil {
+		gen.close()
+		return nil, err
+	}
+	return gen, nil
 }
 
-func (a *App) compile(_ context.Context, cfg *config.Config) (_ *generation, err error) {
+func (a *App) compile(ctx context.Context, cfg *config.Config) (_ *generation, err error) {
 	gen := &generation{cfg: cfg, transports: map[string]*http.Transport{}, sinks: map[string]*telemetry.Sink{}}
 	defer func() {
 		if err != nil {
@@ -78,6 +88,9 @@ func (a *App) compile(_ context.Context, cfg *config.Config) (_ *generation, err
 		}
 	}()
 	if gen.iam, err = a.compileIAM(cfg); err != nil {
+		return nil, err
+	}
+	if err := a.compileFunctions(ctx, gen, cfg); err != nil {
 		return nil, err
 	}
 	apis := make([]*pipeline.API, 0, len(cfg.APIs))

@@ -7,14 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/authz/jwtauth"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/exchange"
-	"github.com/gatehouse/gatehouse/internal/integration"
 )
-
-// lambdaIntegration builds a Lambda proxy integration.
-func (a *App) lambdaIntegration(_ *generation, _ exchange.Kind, l *config.LambdaIntegration) (integration.Integration, error) {
-	return nil, fmt.Errorf("lambda integration for function %q: not supported yet", l.Function)
-}
 
 // namedAuthorizer builds AWS_IAM or a configured authorizer.
 func (a *App) namedAuthorizer(gen *generation, api *config.API, name string) (authz.Authorizer, error) {
