@@ -821,7 +821,10 @@ func (s *Server) accessUser(ctx context.Context, token string) (accessCtx, error
 	if !ac.user.Enabled {
 		return ac, apiErr(excNotAuthorized, msgUserDisabled)
 	}
-	if !ac.user.GlobalSignOutAt.IsZero() && cl.Iat <= ac.user.GlobalSignOutAt.Unix() {
+	// Families are revoked above; this also catches tokens whose family was
+	// never stored. iat has one-second resolution, so only tokens from
+	// whole seconds before the sign-out are refused here.
+	if !ac.user.GlobalSignOutAt.IsZero() && cl.Iat < ac.user.GlobalSignOutAt.Unix() {
 		return ac, apiErr(excNotAuthorized, msgAccessRevoked)
 	}
 	return ac, nil

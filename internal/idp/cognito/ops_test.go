@@ -170,3 +170,51 @@ func TestSelfServiceAndAdminOps(t *testing.T) {
 		wantCode(t, err, "ResourceNotFoundException", "User pool client "+f.clientID+" does not exist.")
 	})
 }
+
+func TestAttributeVerification(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOpts{})
+	f := e.setup(ctx, nil)
+	e.confirmedUser(ctx, f, "vera", "Passw0rd!", types.AttributeType{Name: aws.String("email"), Value: aws.String("vera@example.com")})
+	login, err := e.passwordLogin(ctx, f, "vera", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := login.AuthenticationResult.AccessToken
+	out, err := e.anon.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: at, AttributeName: aws.String("email")})
+	if err != nil || *out.CodeDeliveryDetails.Destination != "v***@e***" {
+		t.Fatalf("GetUserAttributeVerificationCode = %+v, %v", out, err)
+	}
+	msg, _ := e.srv.Outbox().Latest(f.poolID, "vera", "VERIFY_ATTRIBUTE")
+	_, err = e.anon.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: at, AttributeName: aws.String("email"), Code: aws.String("x")})
+	wantCode(t, err, "CodeMismatchException", "")
+	if _, err := e.anon.VerifyUserAttribute(ctx, &cip.VerifyUserAttributeInput{AccessToken: at, AttributeName: aws.String("email"), Code: &msg.Code}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.sdk.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &f.poolID, Username: aws.String("vera")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified := ""
+	for _, a := range u.UserAttributes {
+		if *a.Name == "email_verified" {
+			verified = *a.Value
+		}
+	}
+	if verified != "true" {
+		t.Errorf("email_verified = %q", verified)
+	}
+	// A new sign-in right after a global sign-out works.
+	if _, err := e.anon.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: at}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.passwordLogin(ctx, f, "vera", "Passw0rd!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.anon.GetUser(ctx, &cip.GetUserInput{AccessToken: again.AuthenticationResult.AccessToken}); err != nil {
+		t.Errorf("GetUser with a token issued after sign-out: %v", err)
+	}
+	_, err = e.anon.GetUser(ctx, &cip.GetUserInput{AccessToken: at})
+	wantCode(t, err, "NotAuthorizedException", "Access Token has been revoked")
+}
