@@ -109,6 +109,7 @@ func TestInvokeHandlers(t *testing.T) {
 	fns := []config.Function{
 		nodeFn("callback", "callback.handler"),
 		nodeFn("viadone", "callback.viaDone"),
+		nodeFn("nevercb", "callback.neverCallsBack"),
 		nodeFn("esm", "esm.handler"),
 		nodeFn("cjs", "commonjs.handler"),
 		nodeFn("nested", "fail.nested.deeper.handler"),
@@ -125,6 +126,7 @@ func TestInvokeHandlers(t *testing.T) {
 	}{
 		{"node callback handler", "callback", map[string]any{"name": "cb"}, map[string]any{"hello": "cb"}},
 		{"node context.succeed", "viadone", map[string]any{}, map[string]any{"via": "succeed"}},
+		{"node callback never called finishes with null", "nevercb", map[string]any{}, nil},
 		{"node .mjs module", "esm", map[string]any{"name": "m"}, map[string]any{"esm": true, "got": "m"}},
 		{"node .cjs module", "cjs", map[string]any{}, map[string]any{"cjs": true}},
 		{"node nested export path", "nested", map[string]any{}, map[string]any{"value": "nested"}},

@@ -111,6 +111,9 @@ class RuntimeClient {
     this.chunks = rest.length ? [rest] : [];
     this.size = rest.length;
     const p = this.queue.shift();
+    // An idle connection must not keep Node.js alive: a callback handler that
+    // never calls back ends when nothing else is left to do, as in Lambda.
+    if (this.queue.length === 0 && this.sock) this.sock.unref();
     p.resolve({ status, headers, body });
     if ((headers.connection || '').toLowerCase() === 'close' && this.sock) {
       this.sock.destroy();
@@ -121,6 +124,7 @@ class RuntimeClient {
   request(method, route, body, headers) {
     return new Promise((resolve, reject) => {
       if (!this.sock) this.connect();
+      this.sock.ref();
       this.queue.push({ resolve, reject });
       const payload = body === undefined ? null : Buffer.from(body);
       let head = `${method} ${BASE}${route} HTTP/1.1\r\nHost: ${API}\r\n`;

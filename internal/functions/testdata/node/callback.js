@@ -9,3 +9,6 @@ exports.handler = function (event, context, callback) {
 exports.viaDone = function (event, context) {
   context.succeed({ via: 'succeed' });
 };
+exports.neverCallsBack = function (event, context, callback) {
+  setTimeout(() => console.log('timer done, still no callback'), 5);
+};
