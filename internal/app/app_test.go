@@ -459,3 +459,42 @@ apis:
 		})
 	}
 }
+
+func TestGeneratedAdminToken(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "gatehouse.yaml")
+	if err := os.WriteFile(cfg, []byte("apis: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	boot := func() (*App, string) {
+		var out bytes.Buffer
+		a, err := New(context.Background(), Options{ConfigPath: cfg, Listen: "127.0.0.1:0", AdminListen: "127.0.0.1:0", DataDir: data, Stderr: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, out.String()
+	}
+	a, printed := boot()
+	tokFile := filepath.Join(data, "admin-token")
+	st, err := os.Stat(tokFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("admin-token mode %v, want 0600", st.Mode().Perm())
+	}
+	tok, _ := os.ReadFile(tokFile)
+	if !strings.Contains(printed, strings.TrimSpace(string(tok))) || len(strings.TrimSpace(string(tok))) < 32 {
+		t.Errorf("first start did not print the generated token: %q", printed)
+	}
+	_ = a.Shutdown(context.Background())
+	a, printed = boot()
+	defer a.Shutdown(context.Background())
+	if printed != "" {
+		t.Errorf("second start printed %q; the token is shown once", printed)
+	}
+	if a.opts.AdminToken != strings.TrimSpace(string(tok)) {
+		t.Error("second start did not reuse the stored token")
+	}
+}
