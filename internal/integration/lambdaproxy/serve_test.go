@@ -31,6 +31,7 @@ func newRunner(t *testing.T) *functions.Runner {
 		{Name: "mirror", Runtime: "nodejs20.x", Handler: "mirror.handler", CodeDir: "testdata/fn"},
 		{Name: "throws", Runtime: "nodejs20.x", Handler: "mirror.throws", CodeDir: "testdata/fn"},
 		{Name: "sleeps", Runtime: "nodejs20.x", Handler: "mirror.sleeps", CodeDir: "testdata/fn", Timeout: config.Duration(20 * time.Second)},
+		{Name: "py", Runtime: "python3.11", Handler: "app.handler", CodeDir: "testdata/fn"},
 		{Name: "Pre-tokenAuthLambda", Runtime: "nodejs", Handler: "index.lambdaHandler", CodeDir: seedDir + "/Pre-tokenAuthLambda"},
 		{Name: "LambdaForAdminUser", Runtime: "nodejs", Handler: "index.handler", CodeDir: seedDir + "/LambdaForAdminUser"},
 		{Name: "LambdaForRegularUser", Runtime: "nodejs", Handler: "index.handler", CodeDir: seedDir + "/LambdaForRegularUser"},
@@ -409,5 +410,47 @@ func TestServeThrottledWithRealRunner(t *testing.T) {
 	_ = r.Shutdown(ctx)
 	if err := <-first; err == nil {
 		t.Errorf("the occupying request finished without error after shutdown")
+	}
+}
+
+func TestServePythonFunction(t *testing.T) {
+	r := newRunner(t)
+	tests := []struct {
+		name       string
+		kind       exchange.Kind
+		target     string
+		wantBody   string
+		wantHeader map[string][]string
+	}{
+		{"HTTP 2.0", exchange.HTTP, "/py/x?a=1&a=2", `{"path": "/py/x", "query": {"a": "1,2"}, "format": "2.0"}`, map[string][]string{"Content-Type": {"application/json"}}},
+		{"REST 1.0", exchange.REST, "/prod/py/x?a=1&a=2", `{"path": "/py/x", "query": {"a": ["1", "2"]}, "format": "1.0"}`, map[string][]string{"X-Seen": {"GET", "/py/{rest+}"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := New(Config{Function: "py"}, tc.kind, r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stage := ""
+			if tc.kind == exchange.REST {
+				stage = "prod"
+			}
+			x, w := newExchange(t, exchangeSpec{kind: tc.kind, method: "GET", target: tc.target, stage: stage, routeKey: "GET /py/{rest+}", resource: "/py/{rest+}",
+				params: []exchange.Param{{Name: "rest", Value: "x"}}})
+			if err := in.Serve(x); err != nil {
+				t.Fatal(err)
+			}
+			if w.Code != 200 || w.Body.String() != tc.wantBody {
+				t.Errorf("got %d %s, want 200 %s", w.Code, w.Body, tc.wantBody)
+			}
+			for k, v := range tc.wantHeader {
+				if got := w.Header().Values(k); strings.Join(got, "|") != strings.Join(v, "|") {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if tc.kind == exchange.HTTP && !strings.HasPrefix(w.Header().Get("Set-Cookie"), "seen=") {
+				t.Errorf("Set-Cookie = %q", w.Header().Get("Set-Cookie"))
+			}
+		})
 	}
 }
