@@ -218,3 +218,46 @@ func TestAttributeVerification(t *testing.T) {
 	_, err = e.anon.GetUser(ctx, &cip.GetUserInput{AccessToken: at})
 	wantCode(t, err, "NotAuthorizedException", "Access Token has been revoked")
 }
+
+func TestAliasAndCaseInsensitivePools(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOpts{})
+	pool, err := e.sdk.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("alias"), AliasAttributes: []types.AliasAttributeType{"email"},
+		UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := e.sdk.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("c"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{*pool.UserPool.Id, *cl.UserPoolClient.ClientId}
+	_, err = e.sdk.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &f.poolID, Username: aws.String("x@example.com")})
+	wantCode(t, err, "InvalidParameterException", "alias")
+	e.confirmedUser(ctx, f, "Hank", "Passw0rd!", types.AttributeType{Name: aws.String("email"), Value: aws.String("hank@example.com")},
+		types.AttributeType{Name: aws.String("email_verified"), Value: aws.String("true")})
+	tests := []struct{ name, user string }{
+		{"username", "Hank"},
+		{"other case", "hANK"},
+		{"verified email alias", "hank@example.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := e.passwordLogin(ctx, f, tt.user, "Passw0rd!")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id := e.verify(f.poolID, *out.AuthenticationResult.IdToken); id["cognito:username"] != "Hank" {
+				t.Errorf("cognito:username = %v", id["cognito:username"])
+			}
+			if _, err := goSRPLogin(ctx, e, f, tt.user, "Passw0rd!", "", ""); err != nil {
+				t.Errorf("SRP: %v", err)
+			}
+		})
+	}
+	// An unverified alias does not sign in.
+	e.confirmedUser(ctx, f, "ivy", "Passw0rd!", types.AttributeType{Name: aws.String("email"), Value: aws.String("ivy@example.com")})
+	_, err = e.passwordLogin(ctx, f, "ivy@example.com", "Passw0rd!")
+	wantCode(t, err, "UserNotFoundException", "")
+}

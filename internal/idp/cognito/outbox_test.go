@@ -53,3 +53,12 @@ func TestSourceLimiter(t *testing.T) {
 		t.Error("window did not expire")
 	}
 }
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+func fakeNow() time.Time { return time.Unix(1700000000, 0) }
