@@ -61,6 +61,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetIn(stdin)
 	root.AddCommand(newServe(), newValidate(), newVersion(), newInvoke())
 	root.AddCommand(newSam())
+	root.AddCommand(newPolicy())
 	return root
 }
 
