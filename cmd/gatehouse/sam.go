@@ -20,11 +20,7 @@ func newSam() *cobra.Command {
 }
 
 func newSamConvert() *cobra.Command {
-	var (
-		overrides        []string
-		opts             sam.Options
-		allowUnsupported bool
-	)
+	var tf templateFlags
 	cmd := &cobra.Command{
 		Use:   "convert FILE",
 		Short: "Print the native gatehouse config equivalent to a SAM/CloudFormation template",
@@ -33,12 +29,10 @@ func newSamConvert() *cobra.Command {
 			"and the exit status is 2. Generated secret access keys are printed in the output.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ov, err := sam.ParseOverrides(overrides)
+			opts, err := tf.options()
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			opts.ParameterOverrides = ov
-			opts.AllowUnsupported = allowUnsupported
 			res, err := sam.ConvertFile(args[0], opts)
 			if err != nil {
 				var errs config.Errors
@@ -56,11 +50,6 @@ func newSamConvert() *cobra.Command {
 			return err
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVar(&overrides, "parameter-overrides", nil, "template parameter Key=Value (repeatable; \"A=1 B=2\" accepted)")
-	f.StringVar(&opts.Region, "region", "", "AWS::Region (default us-east-1)")
-	f.StringVar(&opts.AccountID, "account-id", "", "AWS::AccountId (default 123456789012)")
-	f.StringVar(&opts.StackName, "stack-name", "", "AWS::StackName (default gatehouse)")
-	f.BoolVar(&allowUnsupported, "allow-unsupported", false, "turn errors about unsupported security-relevant properties into warnings")
+	tf.register(cmd.Flags())
 	return cmd
 }

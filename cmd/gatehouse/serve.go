@@ -18,12 +18,13 @@ func newServe() *cobra.Command {
 	var o struct {
 		listen, idpListen, adminListen, data, logFormat, logLevel string
 		drain, watch                                              time.Duration
+		tf                                                        templateFlags
 	}
 	cmd := &cobra.Command{
 		Use:   "serve FILE",
 		Short: "Serve the APIs, user pools and functions of a config file",
-		Long: `Serve the APIs, user pools and functions declared in FILE (a native gatehouse
-config in YAML or JSON).
+		Long: `Serve the APIs, user pools and functions declared in FILE: a native gatehouse
+config (YAML or JSON) or an AWS SAM / CloudFormation template, run as it is.
 
 Every flag can also be set from the environment as GATEHOUSE_<FLAG>, for
 example GATEHOUSE_LISTEN=127.0.0.1:8080. The admin API token is taken from
@@ -40,10 +41,14 @@ drain in-flight requests, then exit.`,
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
+			topts, err := o.tf.options()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			a, err := app.New(ctx, app.Options{
-				ConfigPath: args[0], Listen: o.listen, IdpListen: o.idpListen, AdminListen: o.adminListen,
+				ConfigPath: args[0], Template: topts, Listen: o.listen, IdpListen: o.idpListen, AdminListen: o.adminListen,
 				DataDir: o.data, AdminToken: os.Getenv("GATEHOUSE_ADMIN_TOKEN"),
 				DrainTimeout: o.drain, WatchInterval: o.watch, Logger: log,
 				Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr(),
@@ -91,6 +96,7 @@ drain in-flight requests, then exit.`,
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&o.drain, "drain-timeout", 30*time.Second, "how long SIGTERM waits for in-flight requests to finish")
+	o.tf.register(f)
 	f.DurationVar(&o.watch, "watch-interval", time.Second, "how often FILE is checked for changes (0 disables watching)")
 	return cmd
 }

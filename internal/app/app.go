@@ -19,6 +19,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/admin"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
+	"github.com/gatehouse/gatehouse/internal/sam"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
@@ -27,6 +28,10 @@ import (
 type Options struct {
 	// ConfigPath is the native config or template to serve.
 	ConfigPath string
+	// Template holds the settings used when ConfigPath is a SAM or
+	// CloudFormation template (parameter overrides, region, account,
+	// stack name, --allow-unsupported).
+	Template sam.Options
 	// Listen, IdpListen and AdminListen are listener addresses ("" disables
 	// the idp and admin listeners).
 	Listen, IdpListen, AdminListen string

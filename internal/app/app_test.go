@@ -86,11 +86,17 @@ func start(t *testing.T, cfg string) *testApp { return startB(t, cfg) }
 
 func startB(t testing.TB, cfg string) *testApp {
 	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gatehouse.yaml")
+	path := filepath.Join(t.TempDir(), "gatehouse.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return startFile(t, path)
+}
+
+// startFile runs an App serving the config or template at path.
+func startFile(t testing.TB, path string) *testApp {
+	t.Helper()
+	dir := filepath.Dir(path)
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := New(ctx, Options{

@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/integration/mock"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/router"
+	"github.com/gatehouse/gatehouse/internal/sam"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
 
@@ -34,9 +35,11 @@ type generation struct {
 	sinks      map[string]*telemetry.Sink
 	iam        *genIAM
 	runner     *functions.Runner
-	inflight   atomic.Int64
-	closers    []func()
-	closeOnce  sync.Once
+	// source is the loaded file: the template's outputs when it was one.
+	source    *sam.Result
+	inflight  atomic.Int64
+	closers   []func()
+	closeOnce sync.Once
 }
 
 // close releases the generation's resources once its requests are done.
@@ -65,14 +68,18 @@ func (g *generation) retire(timeout time.Duration) {
 
 // build loads the configuration file and compiles a generation.
 func (a *App) build(ctx context.Context, _ *generation) (*generation, error) {
-	cfg, err := config.LoadFile(a.opts.ConfigPath)
+	res, err := sam.LoadConfigFile(a.opts.ConfigPath, a.opts.Template)
 	if err != nil {
 		return nil, err
 	}
-	gen, err := a.compile(ctx, cfg)
+	for _, w := range res.Warnings {
+		a.log.Warn("template: ignored", "where", w.String())
+	}
+	gen, err := a.compile(ctx, res.Config)
 	if err != nil {
 		return nil, err
 	}
+	gen.source = res
 	if err := a.prewarm(ctx, gen); err != nil {
 		gen.close()
 		return nil, err

@@ -5,6 +5,9 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/sam"
 )
 
 // PrintSummary writes the start-up table: each API, its base URLs and its
@@ -29,6 +32,12 @@ func (a *App) PrintSummary(w io.Writer) {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.RouteKey, r.Integration, auth)
 		}
 	}
+	if g := a.cur.Load(); g.source != nil && len(g.source.Outputs) > 0 {
+		fmt.Fprintln(tw, "Outputs")
+		for _, o := range a.Outputs() {
+			fmt.Fprintf(tw, "  %s\t%s\n", o.Name, o.Value)
+		}
+	}
 	if a.AdminAddr != "" {
 		fmt.Fprintf(tw, "admin  http://%s/v1/apis  (bearer token)\n", a.AdminAddr)
 	}
@@ -36,4 +45,24 @@ func (a *App) PrintSummary(w io.Writer) {
 		fmt.Fprintf(tw, "idp    http://%s/\n", a.IdpAddr)
 	}
 	_ = tw.Flush()
+}
+
+// Outputs returns the template's outputs, with the AWS URLs of this stack's
+// APIs rewritten to their local URLs. Nil for native configs.
+func (a *App) Outputs() []sam.Output {
+	g := a.cur.Load()
+	if g.source == nil {
+		return nil
+	}
+	return g.source.LocalOutputs(func(api *config.API) string {
+		_, port := splitAddr(a.addrOrListen())
+		return fmt.Sprintf("http://%s.execute-api.localhost:%s", api.ID, port)
+	})
+}
+
+func (a *App) addrOrListen() string {
+	if a.GatewayAddr != "" {
+		return a.GatewayAddr
+	}
+	return a.opts.Listen
 }
