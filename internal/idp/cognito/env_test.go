@@ -228,10 +228,12 @@ func (e *env) verify(poolID, token string) map[string]any {
 }
 
 // bufferedHTTP reads each response body completely before handing it to
-// the SDK. Under -race, the SDK's slow decoding of large bodies (the
-// CreateUserPool schema) sometimes met "use of closed network connection"
-// on the client side of the loopback connection; reading eagerly avoids
-// that client-side timing issue without changing what is on the wire.
+// the SDK. Under -race, aws-sdk-go-v2 (cognitoidentityprovider v1.61.0,
+// Go 1.26) sometimes fails to decode response bodies larger than a few KiB
+// with "use of closed network connection" on its own side of the loopback
+// connection — reproduced against a trivial handler that only writes a
+// static 8 KiB JSON body, so it is not gatehouse's doing. Reading eagerly
+// avoids that client-side issue without changing what is on the wire.
 type bufferedHTTP struct{ c *http.Client }
 
 func (b bufferedHTTP) Do(r *http.Request) (*http.Response, error) {
