@@ -180,15 +180,20 @@ func (f *function) start(ctx context.Context) (*instance, *FunctionError, error)
 }
 
 // invoke runs one invocation on an instance of f.
+// The Runner's begin was called for it; invoke calls end exactly once, when
+// the instance is released (possibly after returning, see ctx below).
 func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) ([]byte, *FunctionError, error) {
 	if err := ctx.Err(); err != nil {
+		f.r.end()
 		return nil, nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, err)
 	}
 	inst, ferr, err := f.acquire(ctx)
 	if err != nil {
+		f.r.end()
 		return nil, nil, fmt.Errorf("invoke %s: %w", f.cfg.Name, err)
 	}
 	if ferr != nil {
+		f.r.end()
 		return nil, ferr, nil
 	}
 	inv := &invocation{
@@ -217,6 +222,7 @@ func (f *function) invoke(ctx context.Context, payload []byte, o InvokeOptions) 
 		res, fe, err := f.wait(inst, inv)
 		f.report(inst, inv, time.Since(start), cold, fe)
 		f.release(inst, err == nil)
+		f.r.end()
 		if errors.Is(err, errInstanceLost) {
 			err = nil
 		}

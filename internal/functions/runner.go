@@ -182,7 +182,13 @@ type Runner struct {
 
 	closing   chan struct{}
 	closeOnce sync.Once
-	wg        sync.WaitGroup
+
+	// Invocations in progress, for Drain.
+	activeMu sync.Mutex
+	draining bool
+	active   int
+	drained  chan struct{}
+	wg       sync.WaitGroup
 }
 
 // New validates the functions against the file system (code directories,
@@ -444,10 +450,60 @@ func (r *Runner) InvokeWithOptions(ctx context.Context, name string, payload []b
 		return nil, nil, fmt.Errorf("invoke %s: %w", name, ErrClosed)
 	default:
 	}
+	if !r.begin() {
+		return nil, nil, fmt.Errorf("invoke %s: %w", name, ErrClosed)
+	}
 	if o.TraceID == "" {
 		o.TraceID = newTraceID(r.now())
 	}
 	return f.invoke(ctx, payload, o)
+}
+
+// begin counts an invocation in; false once the Runner is draining.
+func (r *Runner) begin() bool {
+	r.activeMu.Lock()
+	defer r.activeMu.Unlock()
+	if r.draining {
+		return false
+	}
+	r.active++
+	return true
+}
+
+// end counts an invocation out once its instance is released.
+func (r *Runner) end() {
+	r.activeMu.Lock()
+	defer r.activeMu.Unlock()
+	r.active--
+	if r.active == 0 && r.drained != nil {
+		close(r.drained)
+		r.drained = nil
+	}
+}
+
+// Drain stops accepting invocations (they fail with ErrClosed), waits until
+// the ones in progress have finished (or ctx ends), then shuts down. Used
+// when a reloaded configuration replaces this Runner.
+func (r *Runner) Drain(ctx context.Context) error {
+	r.activeMu.Lock()
+	r.draining = true
+	var wait chan struct{}
+	if r.active > 0 {
+		if r.drained == nil {
+			r.drained = make(chan struct{})
+		}
+		wait = r.drained
+	}
+	r.activeMu.Unlock()
+	var err error
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			err = fmt.Errorf("drain functions: %w", ctx.Err())
+		}
+	}
+	return errors.Join(err, r.Shutdown(context.WithoutCancel(ctx)))
 }
 
 // Prewarm starts one instance of each function (or of the named ones) and
@@ -490,6 +546,7 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 			insts = append(insts, inst)
 		}
 		f.idle = nil
+		f.all = map[*instance]struct{}{}
 		f.mu.Unlock()
 	}
 	for _, inst := range insts {

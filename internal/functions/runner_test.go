@@ -938,3 +938,48 @@ func TestRealInterpreterResolvesShims(t *testing.T) {
 		}
 	}
 }
+
+func TestDrainWaitsForInFlight(t *testing.T) {
+	g := newGate(t)
+	fn := config.Function{Name: "block", Runtime: "nodejs", Handler: "block.handler", CodeDir: writeBlockHandler(t), Timeout: config.Duration(30 * time.Second)}
+	r, err := New(context.Background(), Options{Functions: []config.Function{fn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type res struct {
+		out []byte
+		err error
+	}
+	first := make(chan res, 1)
+	go func() {
+		out, _, err := r.Invoke(context.Background(), "block", []byte(fmt.Sprintf(`{"url":%q,"n":1}`, g.srv.URL)))
+		first <- res{out, err}
+	}()
+	waitFor(t, "invocation inside the handler", func() bool { return g.count() == 1 })
+	drained := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		drained <- r.Drain(ctx)
+	}()
+	// New invocations are refused while draining.
+	waitFor(t, "draining", func() bool {
+		_, _, err := r.Invoke(context.Background(), "block", []byte(`{}`))
+		return errors.Is(err, ErrClosed)
+	})
+	select {
+	case err := <-drained:
+		t.Fatalf("Drain returned (%v) before the invocation finished", err)
+	default:
+	}
+	g.open()
+	if got := <-first; got.err != nil || string(got.out) != `{"done":1}` {
+		t.Errorf("in-flight invocation: %s %v", got.out, got.err)
+	}
+	if err := <-drained; err != nil {
+		t.Errorf("Drain: %v", err)
+	}
+	if st, _ := r.Stats("block"); st.Instances != 0 {
+		t.Errorf("instances after drain = %d", st.Instances)
+	}
+}
