@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -51,8 +52,34 @@ func (c *common) client(env Env, signed bool) (*cip.Client, error) {
 	}
 	return cip.New(cip.Options{
 		Region: c.region, BaseEndpoint: aws.String(strings.TrimSuffix(c.endpoint, "/")), Credentials: creds,
-		HTTPClient: &http.Client{Timeout: c.timeout}, RetryMaxAttempts: 1,
+		HTTPClient: bufferedClient{&http.Client{Timeout: c.timeout}}, RetryMaxAttempts: 1,
 	}), nil
+}
+
+// maxResponse bounds a response body read by the CLI.
+const maxResponse = 8 << 20
+
+// bufferedClient reads each response completely before the SDK decodes it
+// (aws-sdk-go-v2 was seen failing to read large bodies under the race
+// detector otherwise) and bounds its size.
+type bufferedClient struct{ c *http.Client }
+
+func (b bufferedClient) Do(r *http.Request) (*http.Response, error) {
+	resp, err := b.c.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("read response: %w", err)
+	}
+	if len(body) > maxResponse {
+		return nil, errors.New("response too large")
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }
 
 // readPassword returns the password from the named environment variable,
