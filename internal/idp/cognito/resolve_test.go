@@ -1,0 +1,48 @@
+package cognito
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func TestResolvePool(t *testing.T) {
+	srv, _, st := newWireServer(t)
+	ctx := context.Background()
+	for _, p := range []store.UserPool{
+		{ID: "us-east-1_Local1234", Name: "local"},
+		{ID: "eu-west-1_Aws123456", Name: "aws", Settings: store.PoolSettings{Tokens: store.TokenSettings{AWSIssuer: true}}},
+	} {
+		if err := st.CreateUserPool(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		ref, wantID, wantIss string
+	}{
+		{"us-east-1_Local1234", "us-east-1_Local1234", "http://idp.test/us-east-1_Local1234"},
+		{"local", "us-east-1_Local1234", "http://idp.test/us-east-1_Local1234"},
+		{"http://idp.test/us-east-1_Local1234", "us-east-1_Local1234", "http://idp.test/us-east-1_Local1234"},
+		{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Aws123456", "eu-west-1_Aws123456", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Aws123456"},
+		{"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Aws123456", "eu-west-1_Aws123456", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Aws123456"},
+		{"http://idp.test/eu-west-1_Aws123456", "", ""},
+		{"nope", "", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			id, iss, ok := srv.ResolvePool(ctx, tt.ref)
+			if id != tt.wantID || iss != tt.wantIss || ok != (tt.wantID != "") {
+				t.Errorf("ResolvePool(%q) = %q, %q, %v", tt.ref, id, iss, ok)
+			}
+		})
+	}
+	set, err := srv.PoolKeys("us-east-1_Local1234")(ctx)
+	if err != nil || len(set.Keys) != 2 {
+		t.Errorf("PoolKeys = %d keys, %v", len(set.Keys), err)
+	}
+	if _, err := srv.PoolKeys("us-east-1_gone")(ctx); err == nil {
+		t.Error("PoolKeys of a missing pool succeeded")
+	}
+}
