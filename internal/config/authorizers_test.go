@@ -182,9 +182,9 @@ apis:
 }
 
 // TestDocsJWTAuthorizerExamples validates every ```yaml block of
-// docs/jwt-authorizers.md that does not start with "# fragment".
+// docs/auth-jwt.md that does not start with "# fragment".
 func TestDocsJWTAuthorizerExamples(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/jwt-authorizers.md")
+	doc, err := os.ReadFile("../../docs/auth-jwt.md")
 	if err != nil {
 		t.Fatal(err)
 	}
