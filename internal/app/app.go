@@ -65,6 +65,8 @@ type App struct {
 	ready      atomic.Bool
 	jwt        *jwtState
 	store      store.Store
+	idp        *idpState
+	idpLn      net.Listener
 	closeStore sync.Once
 	iam        *iamState
 	// bg is cancelled at shutdown; background loops run under it.
@@ -119,11 +121,24 @@ func New(ctx context.Context, o Options) (*App, error) {
 			fmt.Fprintf(o.Stderr, "generated admin token (stored in %s, shown once): %s\n", filepath.Join(o.DataDir, "admin-token"), tok)
 		}
 	}
-	gen, err := a.build(ctx, nil)
-	if err != nil {
+	fail := func(err error) (*App, error) {
 		a.stopBg()
+		if a.idpLn != nil {
+			_ = a.idpLn.Close()
+		}
 		_ = a.store.Close()
 		return nil, err
+	}
+	res, err := a.load()
+	if err != nil {
+		return fail(err)
+	}
+	if err := a.openIdp(ctx, res.Config.Settings); err != nil {
+		return fail(err)
+	}
+	gen, err := a.buildFrom(ctx, res)
+	if err != nil {
+		return fail(err)
 	}
 	a.cur.Store(gen)
 	return a, nil
@@ -178,12 +193,10 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("gateway listener: %w", err)
 	}
 	a.GatewayAddr = addr
-	if a.opts.IdpListen != "" {
+	if a.idpLn != nil {
 		srv := &http.Server{Handler: a.idpHandler(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10,
 			ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
-		if a.IdpAddr, err = a.listen(ctx, a.opts.IdpListen, srv); err != nil {
-			return fmt.Errorf("idp listener: %w", err)
-		}
+		a.serve(a.idpLn, srv)
 	}
 	if a.opts.AdminListen != "" {
 		srv := &http.Server{Handler: admin.Handler(admin.Options{
@@ -214,6 +227,11 @@ func (a *App) listen(ctx context.Context, addr string, srv *http.Server) (string
 	if err != nil {
 		return "", err
 	}
+	a.serve(ln, srv)
+	return ln.Addr().String(), nil
+}
+
+func (a *App) serve(ln net.Listener, srv *http.Server) {
 	a.servers = append(a.servers, srv)
 	a.listeners = append(a.listeners, ln)
 	go func() {
@@ -221,7 +239,6 @@ func (a *App) listen(ctx context.Context, addr string, srv *http.Server) (string
 			a.serveErr <- err
 		}
 	}()
-	return ln.Addr().String(), nil
 }
 
 // Wait blocks until ctx is done or a listener fails.

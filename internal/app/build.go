@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/exchange"
 	"github.com/gatehouse/gatehouse/internal/functions"
 	"github.com/gatehouse/gatehouse/internal/gwresp"
+	"github.com/gatehouse/gatehouse/internal/idp/cognito"
 	"github.com/gatehouse/gatehouse/internal/integration"
 	"github.com/gatehouse/gatehouse/internal/integration/httpproxy"
 	"github.com/gatehouse/gatehouse/internal/integration/mock"
@@ -35,6 +36,8 @@ type generation struct {
 	sinks      map[string]*telemetry.Sink
 	iam        *genIAM
 	runner     *functions.Runner
+	// pools are the user pools the configuration declares, as provisioned.
+	pools []cognito.ProvisionedPool
 	// source is the loaded file: the template's outputs when it was one.
 	source    *sam.Result
 	inflight  atomic.Int64
@@ -68,6 +71,15 @@ func (g *generation) retire(timeout time.Duration) {
 
 // build loads the configuration file and compiles a generation.
 func (a *App) build(ctx context.Context, _ *generation) (*generation, error) {
+	res, err := a.load()
+	if err != nil {
+		return nil, err
+	}
+	return a.buildFrom(ctx, res)
+}
+
+// load reads the configuration file (native config or template).
+func (a *App) load() (*sam.Result, error) {
 	res, err := sam.LoadConfigFile(a.opts.ConfigPath, a.opts.Template)
 	if err != nil {
 		return nil, err
@@ -75,6 +87,11 @@ func (a *App) build(ctx context.Context, _ *generation) (*generation, error) {
 	for _, w := range res.Warnings {
 		a.log.Warn("template: ignored", "where", w.String())
 	}
+	return res, nil
+}
+
+// buildFrom compiles a loaded configuration into a generation.
+func (a *App) buildFrom(ctx context.Context, res *sam.Result) (*generation, error) {
 	gen, err := a.compile(ctx, res.Config)
 	if err != nil {
 		return nil, err
@@ -98,6 +115,9 @@ func (a *App) compile(ctx context.Context, cfg *config.Config) (_ *generation, e
 		return nil, err
 	}
 	if err := a.compileFunctions(ctx, gen, cfg); err != nil {
+		return nil, err
+	}
+	if err := a.provisionPools(ctx, gen, cfg); err != nil {
 		return nil, err
 	}
 	apis := make([]*pipeline.API, 0, len(cfg.APIs))
