@@ -2,7 +2,12 @@ package cognito
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -44,5 +49,35 @@ func TestResolvePool(t *testing.T) {
 	}
 	if _, err := srv.PoolKeys("us-east-1_gone")(ctx); err == nil {
 		t.Error("PoolKeys of a missing pool succeeded")
+	}
+}
+
+func TestSweep(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOpts{})
+	f := e.setup(ctx, nil)
+	e.confirmedUser(ctx, f, "sam", "Passw0rd!")
+	// An abandoned SRP challenge and a refresh token.
+	a := strings.Repeat("a", 64)
+	if _, err := e.anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.clientID, AuthFlow: types.AuthFlowTypeUserSrpAuth,
+		AuthParameters: map[string]string{"USERNAME": "sam", "SRP_A": a}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.passwordLogin(ctx, f, "sam", "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	sessions, refresh, err := e.srv.Sweep(ctx)
+	if err != nil || sessions != 0 || refresh != 0 {
+		t.Fatalf("early sweep = %d, %d, %v", sessions, refresh, err)
+	}
+	e.clock.Add(31 * 24 * time.Hour)
+	sessions, refresh, err = e.srv.Sweep(ctx)
+	if err != nil || sessions != 1 || refresh != 1 {
+		t.Errorf("sweep = %d sessions, %d refresh tokens, %v; want 1, 1", sessions, refresh, err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := e.srv.Run(rctx, time.Hour); err != nil {
+		t.Errorf("Run after cancel: %v", err)
 	}
 }
