@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-jose/go-jose/v4"
@@ -113,7 +114,14 @@ func (a *App) provisionPools(ctx context.Context, gen *generation, cfg *config.C
 	if len(cfg.UserPools) == 0 {
 		return nil
 	}
-	pools, err := a.idp.server.Provision(ctx, cfg.UserPools, cognito.Secrets{LookupEnv: a.lookupEnv, ReadFile: os.ReadFile})
+	// Relative password and secret files are relative to the config file.
+	readFile := func(name string) ([]byte, error) {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(filepath.Dir(a.opts.ConfigPath), name)
+		}
+		return os.ReadFile(name)
+	}
+	pools, err := a.idp.server.Provision(ctx, cfg.UserPools, cognito.Secrets{LookupEnv: a.lookupEnv, ReadFile: readFile})
 	if err != nil {
 		return fmt.Errorf("user pools: %w", err)
 	}
