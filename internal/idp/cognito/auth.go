@@ -423,10 +423,10 @@ func (s *Server) issue(ctx context.Context, p store.UserPool, cl store.Client, u
 func (s *Server) passwordAuth(ctx context.Context, c *call, p store.UserPool, cl store.Client, params map[string]string, meta map[string]string) (any, error) {
 	username, password := params["USERNAME"], params["PASSWORD"]
 	if username == "" {
-		return nil, missing("USERNAME")
+		return nil, missingParam("USERNAME")
 	}
 	if password == "" {
-		return nil, missing("PASSWORD")
+		return nil, missingParam("PASSWORD")
 	}
 	u, err := s.resolveUser(ctx, p, username)
 	found := err == nil
@@ -468,7 +468,7 @@ func (s *Server) passwordAuth(ctx context.Context, c *call, p store.UserPool, cl
 func (s *Server) refreshAuth(ctx context.Context, p store.UserPool, cl store.Client, params map[string]string) (any, error) {
 	tok := params["REFRESH_TOKEN"]
 	if tok == "" {
-		return nil, missing("REFRESH_TOKEN")
+		return nil, missingParam("REFRESH_TOKEN")
 	}
 	rt, err := s.st.GetRefreshToken(ctx, store.HashToken(tok))
 	if errors.Is(err, store.ErrNotFound) {
@@ -516,7 +516,7 @@ func (s *Server) refreshAuth(ctx context.Context, p store.UserPool, cl store.Cli
 func (s *Server) newPassword(ctx context.Context, p store.UserPool, cl store.Client, in authIn) (any, error) {
 	r := in.ChallengeResponses
 	if r["NEW_PASSWORD"] == "" {
-		return nil, missing("NEW_PASSWORD")
+		return nil, missingParam("NEW_PASSWORD")
 	}
 	if in.Session == "" {
 		return nil, missing("session")
@@ -549,7 +549,7 @@ func (s *Server) newPassword(ctx context.Context, p store.UserPool, cl store.Cli
 		return nil, apiErr(excNotAuthorized, msgInvalidSession)
 	}
 	if r["USERNAME"] == "" {
-		return nil, missing("USERNAME")
+		return nil, missingParam("USERNAME")
 	}
 	u, err := s.resolveUser(ctx, p, r["USERNAME"])
 	if err != nil || u.Username != st.Username {
@@ -596,10 +596,10 @@ func (s *Server) fakeSRP(poolID, username string) (userID, saltHex string, v *bi
 func (s *Server) srpStart(ctx context.Context, c *call, p store.UserPool, cl store.Client, params map[string]string, meta map[string]string) (any, error) {
 	username := params["USERNAME"]
 	if username == "" {
-		return nil, missing("USERNAME")
+		return nil, missingParam("USERNAME")
 	}
 	if params["SRP_A"] == "" {
-		return nil, missing("SRP_A")
+		return nil, missingParam("SRP_A")
 	}
 	a, err := srp.ParseA(params["SRP_A"])
 	if err != nil {
@@ -669,7 +669,7 @@ func (s *Server) srpVerify(ctx context.Context, c *call, p store.UserPool, cl st
 	r := in.ChallengeResponses
 	for _, k := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
 		if r[k] == "" {
-			return nil, missing(k)
+			return nil, missingParam(k)
 		}
 	}
 	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])

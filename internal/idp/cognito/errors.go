@@ -80,3 +80,9 @@ func poolNotFound(id string) *APIError {
 func clientNotFound(id string) *APIError {
 	return apiErr(excResourceNotFound, "User pool client %s does not exist.", id)
 }
+
+// missingParam is the error for a missing AuthParameters /
+// ChallengeResponses entry.
+func missingParam(name string) *APIError {
+	return apiErr(excInvalidParameter, "Missing required parameter %s", name)
+}

@@ -172,3 +172,20 @@ func FuzzAPI(f *testing.F) {
 		}
 	})
 }
+
+func TestMissingAuthParameter(t *testing.T) {
+	srv, h, _ := newWireServer(t)
+	ctx := context.Background()
+	p, err := srv.createPool(ctx, "", poolIn{PoolName: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := srv.createClient(ctx, p.ID, "", "", clientIn{ClientName: "c", ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := post(h, TargetPrefix+"InitiateAuth", `{"ClientId":"`+cl.ClientID+`","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"PASSWORD":"x"}}`)
+	if !strings.Contains(rec.Body.String(), "Missing required parameter USERNAME") || rec.Code != 400 {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+}
