@@ -53,6 +53,9 @@ type Options struct {
 	Ready func() bool
 	// Gatherer serves /metrics.
 	Gatherer prometheus.Gatherer
+	// Protected are further handlers by ServeMux pattern, all behind the
+	// bearer token (e.g. "GET /v1/outbox").
+	Protected map[string]http.Handler
 }
 
 // Handler returns the admin HTTP handler.
@@ -74,6 +77,9 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /v1/apis", auth(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, o.APIs())
 	}))
+	for pattern, h := range o.Protected {
+		mux.HandleFunc(pattern, auth(h.ServeHTTP))
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -204,6 +204,10 @@ func (a *App) Start(ctx context.Context) error {
 			APIs:     a.listAPIs,
 			Ready:    a.ready.Load,
 			Gatherer: a.metrics.Registry,
+			Protected: map[string]http.Handler{
+				// Confirmation codes and temporary passwords (there is no mail server).
+				"GET /v1/outbox": a.idp.server.Outbox().Handler(),
+			},
 		}), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)}
 		if a.AdminAddr, err = a.listen(ctx, a.opts.AdminListen, srv); err != nil {
 			return fmt.Errorf("admin listener: %w", err)

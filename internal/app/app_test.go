@@ -504,3 +504,28 @@ func TestGeneratedAdminToken(t *testing.T) {
 		t.Error("second start did not reuse the stored token")
 	}
 }
+
+func TestOutboxOnAdminListener(t *testing.T) {
+	ta := start(t, "apis: []\n")
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", 401}, {"test-admin-token", 200}} {
+		req, _ := http.NewRequest("GET", "http://"+ta.AdminAddr+"/v1/outbox", nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("token %q: %d %s", tc.token, resp.StatusCode, b)
+		}
+		if tc.want == 200 && !strings.Contains(string(b), `"messages"`) {
+			t.Errorf("outbox body %s", b)
+		}
+	}
+}
