@@ -40,7 +40,11 @@ type Config struct {
 	// AppendPath appends the request path (stage removed) to the URL's path:
 	// used for `$default` routes and greedy routes without placeholders.
 	AppendPath bool
-	// StripSigV4 drops an Authorization header that is a SigV4 signature.
+	// StripSigV4 drops an Authorization header that is a SigV4 signature
+	// and the presigned-URL signing parameters (X-Amz-Algorithm,
+	// X-Amz-Credential, X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders,
+	// X-Amz-Signature, X-Amz-Security-Token) from the query string, so a
+	// backend never receives a caller's signature or session token.
 	StripSigV4 bool
 }
 
@@ -190,7 +194,11 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 			u.RawPath = ""
 		}
 	}
-	if q := x.R.URL.RawQuery; q != "" {
+	q := x.R.URL.RawQuery
+	if p.cfg.StripSigV4 {
+		q = stripPresignParams(q)
+	}
+	if q != "" {
 		if u.RawQuery == "" {
 			u.RawQuery = q
 		} else {
@@ -198,6 +206,41 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 		}
 	}
 	return nil
+}
+
+// presignParams are the query parameters of a SigV4 presigned URL.
+var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
+
+// stripPresignParams removes the presigned-URL signing parameters from a
+// raw query, matching names case-insensitively after unescaping and keeping
+// every other parameter byte for byte, in order.
+func stripPresignParams(q string) string {
+	if !strings.Contains(q, "-") && !strings.Contains(q, "%") {
+		return q // fast path: no parameter can be one of them
+	}
+	var b strings.Builder
+	for part := range strings.SplitSeq(q, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		drop := false
+		for _, p := range presignParams {
+			if strings.EqualFold(name, p) {
+				drop = true
+				break
+			}
+		}
+		if drop {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
 }
 
 // escapedPath is the request path without the stage, in escaped form.
