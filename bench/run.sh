@@ -1,58 +1,223 @@
 #!/usr/bin/env bash
-# Benchmark harness: measures, in one run and on loopback only, the bare
-# backend, gatehouse proxying it (no auth), nginx proxying it (plain
-# proxy_pass with upstream keepalive) and HAProxy proxying it.
+# Benchmark harness: measures side by side, in one run, on loopback only and
+# for bounded durations, the bare backend and the gateways in front of it:
 #
-#   bench/run.sh [--duration 10s] [--connections 64] [--record]
+#   backend               the bare Go backend (bench/backend), no proxy
+#   gatehouse             gatehouse, HTTP API, $default route, no auth
+#   nginx                 nginx, plain proxy_pass, upstream keepalive
+#   haproxy               HAProxy, plain proxy, http-reuse always
+#   jwt-cached            gatehouse, JWT authorizer (RS256 from the JWKS of a
+#                         loopback OIDC issuer; iss, aud, exp, scope checked),
+#                         one token reused: answered from the verified-token cache
+#   jwt-new               the same with the cache off (cache: false): every
+#                         request is verified in full; wrk cycles through a
+#                         list of distinct valid tokens
+#   haproxy-jwt           HAProxy jwt_verify with the same key and claims
+#                         (alg, iss, aud, exp, nbf, scope), one token reused
+#   iam                   gatehouse, AWS_IAM route: SigV4 presigned URLs
+#                         (AWS SDK for Go v2 signer, distinct paths, cycled by
+#                         wrk) verified and an identity policy evaluated on
+#                         every request
+#   lambda                gatehouse, lambda integration, a one-line Node.js
+#                         handler (bench/lambda/index.js)
+#   openloop              p99 at half of gatehouse's maximum rate (loadgen,
+#                         open loop), backend alone and through gatehouse
 #
-# Prints requests/s, p50 and p99 (wrk, closed loop) per target with the ratio
-# to nginx, then p99 at half of gatehouse's maximum rate (open loop, loadgen)
-# for the backend alone and through gatehouse. --record appends the results to
-# docs/benchmarks.md with the machine and the command.
+# Every auth mode is checked before it is measured: a valid credential gets
+# 200 and tampered, expired, wrongly scoped or unsigned ones are refused, so
+# the numbers cannot come from an open route. A row whose measured run saw a
+# non-2xx answer is marked as failed.
+#
+#   bench/run.sh [--duration 10s] [--warmup 2s] [--connections 64]
+#                [--threads 2] [--tokens 20000] [--urls 20000]
+#                [--only MODES] [--gatehouse BIN] [--record]
+#
+# MODES is a comma-separated list of the targets above or the groups noauth
+# (backend,gatehouse,nginx,haproxy,openloop), jwt (jwt-cached,jwt-new,
+# haproxy-jwt), all (default). The references a selected target's goal is
+# measured against (nginx, gatehouse no auth, haproxy-jwt) are added.
+# --record appends a dated section (machine, versions, command, table) to
+# docs/benchmarks.md. --gatehouse uses a prebuilt binary instead of building
+# ./cmd/gatehouse from the working tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+CMDLINE="bench/run.sh${*:+ $*}"
+
+usage() {
+  sed -n '/^#   bench\/run.sh/,/^#                \[--only/p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
 
 DURATION=10s
+WARMUP=2s
 CONNS=64
+THREADS=2
+NTOKENS=20000
+NURLS=20000
+ONLY=all
 RECORD=0
+GATEHOUSE_BIN=
 while [ $# -gt 0 ]; do
   case "$1" in
-    --duration) DURATION=$2; shift 2 ;;
-    --connections) CONNS=$2; shift 2 ;;
+    --duration) DURATION=${2:?}; shift 2 ;;
+    --warmup) WARMUP=${2:?}; shift 2 ;;
+    --connections) CONNS=${2:?}; shift 2 ;;
+    --threads) THREADS=${2:?}; shift 2 ;;
+    --tokens) NTOKENS=${2:?}; shift 2 ;;
+    --urls) NURLS=${2:?}; shift 2 ;;
+    --only) ONLY=${2:?}; shift 2 ;;
+    --gatehouse) GATEHOUSE_BIN=${2:?}; shift 2 ;;
     --record) RECORD=1; shift ;;
-    *) echo "usage: bench/run.sh [--duration 10s] [--connections 64] [--record]" >&2; exit 2 ;;
+    -h|--help) usage ;;
+    *) echo "unknown argument: $1" >&2; usage ;;
   esac
 done
 
-need() { command -v "$1" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$1" >/dev/null 2>&1; }
-missing=()
-for c in wrk nginx haproxy; do need "$c" || missing+=("$c"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} (Debian packages)" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk nginx-light haproxy >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk nginx-light haproxy >/dev/null; fi
-fi
-export PATH="$PATH:/usr/sbin:/sbin"
+die() { echo "bench: $*" >&2; exit 1; }
+log() { echo "bench: $*" >&2; }
 
-WORK=$(mktemp -d)
-PIDS=()
+# ---- selection -------------------------------------------------------------
+ORDER=(backend gatehouse nginx haproxy jwt-cached jwt-new haproxy-jwt iam lambda openloop)
+declare -A SEL=()
+IFS=, read -r -a wanted <<<"$ONLY"
+for m in "${wanted[@]}"; do
+  case "$m" in
+    all) for t in "${ORDER[@]}"; do SEL[$t]=1; done ;;
+    noauth) for t in backend gatehouse nginx haproxy openloop; do SEL[$t]=1; done ;;
+    jwt) for t in jwt-cached jwt-new haproxy-jwt; do SEL[$t]=1; done ;;
+    backend|gatehouse|nginx|haproxy|jwt-cached|jwt-new|haproxy-jwt|iam|lambda|openloop) SEL[$m]=1 ;;
+    *) die "unknown mode '$m' (modes: ${ORDER[*]}; groups: noauth, jwt, all)" ;;
+  esac
+done
+sel() { [ -n "${SEL[$1]:-}" ]; }
+# References of the goals.
+if sel jwt-cached; then SEL[haproxy-jwt]=1; fi
+for t in jwt-cached jwt-new iam openloop; do if sel "$t"; then SEL[gatehouse]=1; fi; done
+if sel gatehouse; then SEL[nginx]=1; fi
+if sel openloop; then SEL[backend]=1; fi
+
+# ---- tools -------------------------------------------------------------------
+export PATH="$PATH:/usr/sbin:/sbin"
+pkgs=()
+command -v wrk >/dev/null || pkgs+=(wrk)
+command -v curl >/dev/null || pkgs+=(curl)
+command -v python3 >/dev/null || pkgs+=(python3)
+if sel nginx && ! command -v nginx >/dev/null; then pkgs+=(nginx-light); fi
+if { sel haproxy || sel haproxy-jwt; } && ! command -v haproxy >/dev/null; then pkgs+=(haproxy); fi
+if sel lambda && ! command -v node >/dev/null; then pkgs+=(nodejs); fi
+if [ ${#pkgs[@]} -gt 0 ]; then
+  log "installing ${pkgs[*]} (Debian packages)"
+  sudo=()
+  if [ "$(id -u)" != 0 ]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+command -v go >/dev/null || die "go is not on PATH"
+
+# ---- processes -------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench.XXXXXX")
+declare -A PID=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  local p alive
+  for p in "${PID[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do
+    alive=0
+    for p in "${PID[@]}"; do if kill -0 "$p" 2>/dev/null; then alive=1; fi; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CMD...: runs CMD in the background, output to $WORK/NAME.log.
+start() {
+  local name=$1
+  shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PID[$name]=$!
+}
+
+# failed NAME MESSAGE: the target's log tail, then exit.
+failed() {
+  echo "bench: $1: $2" >&2
+  if [ -s "$WORK/$1.log" ]; then
+    echo "--- last lines of the $1 log:" >&2
+    tail -n 20 "$WORK/$1.log" >&2
+  fi
+  exit 1
+}
+
+# code ARGS...: the HTTP status curl gets (000 when nothing answers).
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+
+# wait_up NAME URL SECONDS: until URL answers at all, while NAME lives.
+wait_up() {
+  local name=$1 url=$2 secs=${3:-15} i
+  for ((i = 0; i < secs * 10; i++)); do
+    if ! kill -0 "${PID[$name]}" 2>/dev/null; then failed "$name" "exited during start"; fi
+    [ "$(code "$url")" != 000 ] && return 0
+    sleep 0.1
+  done
+  failed "$name" "did not answer $url within ${secs}s"
+}
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-BACKEND_PORT=$(port); GH_PORT=$(port); NGINX_PORT=$(port); HAPROXY_PORT=$(port); ADMIN_PORT=$(port)
 
-go build -o "$WORK/gatehouse" ./cmd/gatehouse
-go build -o "$WORK/backend" ./bench/backend
-go build -o "$WORK/loadgen" ./bench/loadgen
+CHECK_FAILED=0
+# expect NAME WANT WHAT CURL-ARGS...: one pre-measurement check of a target.
+expect() {
+  local name=$1 want=$2 what=$3 got
+  shift 3
+  got=$(code "$@")
+  if [ "$got" = "$want" ]; then
+    printf '  ok   %-12s %s  %s\n' "$name" "$got" "$what" >&2
+  else
+    printf '  FAIL %-12s %s  %s (want %s)\n' "$name" "$got" "$what" "$want" >&2
+    CHECK_FAILED=1
+  fi
+}
 
-"$WORK/backend" -listen "127.0.0.1:$BACKEND_PORT" & PIDS+=($!)
+# ---- build -------------------------------------------------------------------
+mkdir -p "$WORK/bin"
+BIN=$WORK/bin
+if [ -n "$GATEHOUSE_BIN" ]; then
+  [ -x "$GATEHOUSE_BIN" ] || die "--gatehouse $GATEHOUSE_BIN is not an executable"
+  cp "$GATEHOUSE_BIN" "$BIN/gatehouse"
+  log "building the bench helpers (gatehouse: $GATEHOUSE_BIN)"
+else
+  log "building gatehouse and the bench helpers"
+  go build -o "$BIN/" ./cmd/gatehouse || die "gatehouse does not build (use --gatehouse BIN for a prebuilt binary)"
+fi
+go build -o "$BIN/" ./bench/backend ./bench/loadgen ./bench/issuer ./bench/presign
 
-cat > "$WORK/gatehouse.yaml" <<YAML
+BACKEND_PORT=$(port)
+start backend "$BIN/backend" -listen "127.0.0.1:$BACKEND_PORT"
+wait_up backend "http://127.0.0.1:$BACKEND_PORT/" 10
+BACKEND_URL=http://127.0.0.1:$BACKEND_PORT
+
+declare -A URL=() ADMIN=()
+# gatehouse NAME CONFIG-FILE [SECONDS]: starts a gatehouse serving the file.
+gatehouse() {
+  local name=$1 cfg=$2 secs=${3:-15} p a
+  p=$(port)
+  a=$(port)
+  "$BIN/gatehouse" validate "$cfg" >"$WORK/$name.log" 2>&1 || failed "$name" "invalid config $cfg"
+  start "$name" env GATEHOUSE_ADMIN_TOKEN=bench GATEHOUSE_ACCESS_KEY_ID= GATEHOUSE_SECRET_ACCESS_KEY= \
+    "$BIN/gatehouse" serve "$cfg" --listen "127.0.0.1:$p" --admin-listen "127.0.0.1:$a" --idp-listen "" \
+    --data "$WORK/data-$name" --log-level warn --watch-interval 0 --drain-timeout 2s
+  URL[$name]=http://127.0.0.1:$p
+  ADMIN[$name]=http://127.0.0.1:$a
+  wait_up "$name" "http://127.0.0.1:$a/healthz" "$secs"
+}
+
+# ---- no auth -------------------------------------------------------------------
+if sel gatehouse; then
+  cat >"$WORK/gatehouse.yaml" <<YAML
 apis:
   - name: bench
     kind: http
@@ -60,12 +225,14 @@ apis:
       - route: \$default
         integration:
           http:
-            url: http://127.0.0.1:$BACKEND_PORT
+            url: $BACKEND_URL
 YAML
-GATEHOUSE_ADMIN_TOKEN=bench "$WORK/gatehouse" serve "$WORK/gatehouse.yaml" --listen "127.0.0.1:$GH_PORT" \
-  --admin-listen "127.0.0.1:$ADMIN_PORT" --idp-listen "" --data "$WORK/data" --log-level warn --watch-interval 0 >/dev/null & PIDS+=($!)
+  gatehouse gatehouse "$WORK/gatehouse.yaml"
+fi
 
-cat > "$WORK/nginx.conf" <<NGINX
+if sel nginx; then
+  p=$(port)
+  cat >"$WORK/nginx.conf" <<NGINX
 worker_processes auto;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log warn;
@@ -75,7 +242,7 @@ http {
   access_log off;
   upstream backend { server 127.0.0.1:$BACKEND_PORT; keepalive 256; }
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$p;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
@@ -84,10 +251,12 @@ http {
   }
 }
 NGINX
-nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
+  start nginx nginx -c "$WORK/nginx.conf" -p "$WORK"
+  URL[nginx]=http://127.0.0.1:$p
+  wait_up nginx "${URL[nginx]}/" 10
+fi
 
-cat > "$WORK/haproxy.cfg" <<HAP
-global
+HAP_GLOBAL="global
   maxconn 4096
   nbthread 2
 defaults
@@ -95,74 +264,368 @@ defaults
   timeout connect 5s
   timeout client 30s
   timeout server 30s
-  option http-keep-alive
+  option http-keep-alive"
+
+if sel haproxy; then
+  p=$(port)
+  cat >"$WORK/haproxy.cfg" <<HAP
+$HAP_GLOBAL
 frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
+  bind 127.0.0.1:$p
   default_backend be
 backend be
   http-reuse always
   server s1 127.0.0.1:$BACKEND_PORT
 HAP
-haproxy -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 & PIDS+=($!)
+  start haproxy haproxy -f "$WORK/haproxy.cfg" -db
+  URL[haproxy]=http://127.0.0.1:$p
+  wait_up haproxy "${URL[haproxy]}/" 10
+fi
 
-wait_up() {
-  for _ in $(seq 1 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$1/" && return 0
-    sleep 0.1
-  done
-  echo "target on port $1 did not come up" >&2; exit 1
+# ---- JWT -------------------------------------------------------------------------
+AUD=bench-api
+SCOPE=bench/read
+if sel jwt-cached || sel jwt-new || sel haproxy-jwt; then
+  mkdir -p "$WORK/jwt"
+  "$BIN/issuer" keygen -dir "$WORK/jwt"
+  p=$(port)
+  ISSUER=http://127.0.0.1:$p
+  start issuer "$BIN/issuer" serve -key "$WORK/jwt/key.pem" -listen "127.0.0.1:$p"
+  wait_up issuer "$ISSUER/.well-known/openid-configuration" 10
+  TOKEN=$("$BIN/issuer" tokens -key "$WORK/jwt/key.pem" -iss "$ISSUER" -aud "$AUD" -scope "$SCOPE" -n 1)
+  "$BIN/issuer" bad -key "$WORK/jwt/key.pem" -iss "$ISSUER" -aud "$AUD" -scope "$SCOPE" >"$WORK/jwt/bad.txt"
+  if sel jwt-new; then
+    log "signing $NTOKENS distinct RS256 tokens"
+    "$BIN/issuer" tokens -key "$WORK/jwt/key.pem" -iss "$ISSUER" -aud "$AUD" -scope "$SCOPE" -n "$NTOKENS" >"$WORK/jwt/tokens.txt"
+  fi
+fi
+
+# jwt_config CACHE: an HTTP API whose $default route needs a JWT with SCOPE.
+jwt_config() {
+  cat <<YAML
+apis:
+  - name: bench
+    kind: http
+    authorizers:
+      - name: oidc
+        jwt:
+          issuer: $ISSUER
+          audience: [$AUD]
+          cache: $1
+    routes:
+      - route: \$default
+        authorizer: oidc
+        scopes: [$SCOPE]
+        integration:
+          http:
+            url: $BACKEND_URL
+YAML
 }
-for p in $BACKEND_PORT $GH_PORT $NGINX_PORT $HAPROXY_PORT; do wait_up "$p"; done
+if sel jwt-cached; then
+  jwt_config true >"$WORK/jwt-cached.yaml"
+  gatehouse jwt-cached "$WORK/jwt-cached.yaml"
+fi
+if sel jwt-new; then
+  jwt_config false >"$WORK/jwt-new.yaml"
+  gatehouse jwt-new "$WORK/jwt-new.yaml"
+fi
 
+if sel haproxy-jwt; then
+  p=$(port)
+  # The same checks as the gatehouse authorizer, in HAProxy 2.6 terms: a
+  # Bearer token, alg RS256, signature by the issuer's key, iss, aud, exp
+  # present and in the future, nbf and iat not in the future, the scope.
+  cat >"$WORK/haproxy-jwt.cfg" <<HAP
+$HAP_GLOBAL
+frontend fe
+  bind 127.0.0.1:$p
+  http-request deny deny_status 401 unless { req.hdr(authorization) -m beg -i "Bearer " }
+  http-request set-var(txn.bearer) http_auth_bearer
+  http-request set-var(txn.alg) var(txn.bearer),jwt_header_query('\$.alg')
+  http-request set-var(txn.iss) var(txn.bearer),jwt_payload_query('\$.iss')
+  http-request set-var(txn.aud) var(txn.bearer),jwt_payload_query('\$.aud')
+  http-request set-var(txn.exp) var(txn.bearer),jwt_payload_query('\$.exp','int')
+  http-request set-var(txn.nbf) var(txn.bearer),jwt_payload_query('\$.nbf','int')
+  http-request set-var(txn.iat) var(txn.bearer),jwt_payload_query('\$.iat','int')
+  http-request set-var(txn.scope) var(txn.bearer),jwt_payload_query('\$.scope')
+  http-request set-var(txn.now) date()
+  http-request deny deny_status 401 unless { var(txn.alg) -m str RS256 }
+  http-request deny deny_status 401 unless { var(txn.iss) -m str $ISSUER }
+  http-request deny deny_status 401 unless { var(txn.aud) -m str $AUD }
+  http-request deny deny_status 401 unless { var(txn.exp) -m found }
+  http-request deny deny_status 401 if { var(txn.exp),sub(txn.now) -m int le 0 }
+  http-request deny deny_status 401 if { var(txn.nbf),sub(txn.now) -m int gt 0 }
+  http-request deny deny_status 401 if { var(txn.iat),sub(txn.now) -m int gt 0 }
+  http-request deny deny_status 401 unless { var(txn.bearer),jwt_verify("RS256","$WORK/jwt/pub.pem") -m int 1 }
+  http-request deny deny_status 403 unless { var(txn.scope) -m reg (^|\\ )${SCOPE}(\\ |\$) }
+  default_backend be
+backend be
+  http-reuse always
+  server s1 127.0.0.1:$BACKEND_PORT
+HAP
+  haproxy -c -f "$WORK/haproxy-jwt.cfg" >"$WORK/haproxy-jwt.log" 2>&1 || failed haproxy-jwt "invalid configuration"
+  start haproxy-jwt haproxy -f "$WORK/haproxy-jwt.cfg" -db
+  URL[haproxy-jwt]=http://127.0.0.1:$p
+  wait_up haproxy-jwt "${URL[haproxy-jwt]}/" 10
+fi
+
+# ---- IAM -----------------------------------------------------------------------------
+IAM_API=benchiam01
+IAM_KEY=AKIABENCH0000001
+IAM_NOPOLICY_KEY=AKIABENCHNOPOL01
+if sel iam; then
+  IAM_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  IAM_NOPOLICY_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # bench may invoke GET /bench/* from loopback, except /bench/admin/*;
+  # nopolicy has a key and no policy (implicit deny).
+  cat >"$WORK/iam.yaml" <<YAML
+settings:
+  region: us-east-1
+  accountId: "123456789012"
+iam:
+  users:
+    - name: bench
+      accessKeys: [{id: $IAM_KEY, secret: "$IAM_SECRET"}]
+      policies:
+        - name: invoke-bench
+          document:
+            Version: "2012-10-17"
+            Statement:
+              - Sid: InvokeBenchFromLoopback
+                Effect: Allow
+                Action: execute-api:Invoke
+                Resource: arn:aws:execute-api:us-east-1:123456789012:$IAM_API/*/GET/bench/*
+                Condition: {IpAddress: {"aws:SourceIp": 127.0.0.0/8}}
+              - Sid: NoAdmin
+                Effect: Deny
+                Action: execute-api:Invoke
+                Resource: arn:aws:execute-api:us-east-1:123456789012:$IAM_API/*/*/bench/admin/*
+    - name: nopolicy
+      accessKeys: [{id: $IAM_NOPOLICY_KEY, secret: "$IAM_NOPOLICY_SECRET"}]
+apis:
+  - name: bench
+    id: $IAM_API
+    kind: http
+    routes:
+      - route: \$default
+        authorizer: AWS_IAM
+        integration:
+          http:
+            url: $BACKEND_URL
+YAML
+  gatehouse iam "$WORK/iam.yaml"
+  IAM_HOST=${URL[iam]#http://}
+  mkdir -p "$WORK/iam"
+  presign() { BENCH_SECRET=$1 "$BIN/presign" -host "$IAM_HOST" -key "$2" "${@:3}"; }
+  presign "$IAM_SECRET" "$IAM_KEY" -n "$NURLS" >"$WORK/iam/urls.txt"
+fi
+
+# ---- Lambda ----------------------------------------------------------------------------
+if sel lambda; then
+  cat >"$WORK/lambda.yaml" <<YAML
+functions:
+  - name: hello
+    runtime: nodejs
+    handler: index.handler
+    codeDir: $ROOT/bench/lambda
+    maxConcurrency: 4
+apis:
+  - name: bench
+    kind: http
+    routes:
+      - route: \$default
+        integration:
+          lambda:
+            function: hello
+YAML
+  gatehouse lambda "$WORK/lambda.yaml" 40
+fi
+
+# ---- checks before measuring ---------------------------------------------------
+log "checking every target before measuring"
+for t in backend gatehouse nginx haproxy; do
+  if sel "$t"; then
+    u=${URL[$t]:-$BACKEND_URL}
+    body=$(curl -s --max-time 5 "$u/bench/path" || true)
+    if [ "${#body}" = 64 ]; then printf '  ok   %-12s 200, the backend body\n' "$t" >&2
+    else printf '  FAIL %-12s did not return the backend body\n' "$t" >&2; CHECK_FAILED=1; fi
+  fi
+done
+for t in jwt-cached jwt-new haproxy-jwt; do
+  sel "$t" || continue
+  u=${URL[$t]}/bench/path
+  expect "$t" 200 "valid token" -H "Authorization: Bearer $TOKEN" "$u"
+  expect "$t" 401 "no token" "$u"
+  while read -r what tok; do
+    want=401
+    [ "$what" = wrong-scope ] && want=403
+    expect "$t" "$want" "$what" -H "Authorization: Bearer $tok" "$u"
+  done <"$WORK/jwt/bad.txt"
+done
+if sel jwt-new; then
+  expect jwt-new 200 "last token of the cycled list" -H "Authorization: Bearer $(tail -n 1 "$WORK/jwt/tokens.txt")" "${URL[jwt-new]}/bench/path"
+fi
+if sel iam; then
+  u=${URL[iam]}
+  good=$(head -n 1 "$WORK/iam/urls.txt")
+  sig=${good##*X-Amz-Signature=}
+  flipped=$(printf '%s' "${sig:0:1}" | tr '0-9a-f' '1-9a-f0')${sig:1}
+  expect iam 200 "presigned URL" "$u$good"
+  expect iam 200 "last presigned URL of the cycled list" "$u$(tail -n 1 "$WORK/iam/urls.txt")"
+  expect iam 403 "unsigned" "$u/bench/path"
+  expect iam 403 "altered signature" "$u${good%"$sig"}$flipped"
+  expect iam 403 "altered path" "$u${good/\/bench\/iam\/0\?//bench/iam/1?}"
+  expect iam 403 "signed with a wrong secret" "$u$(presign wrong-secret "$IAM_KEY" -n 1)"
+  expect iam 403 "user without a policy (implicit deny)" "$u$(presign "$IAM_NOPOLICY_SECRET" "$IAM_NOPOLICY_KEY" -n 1)"
+  expect iam 403 "path under an explicit Deny" "$u$(presign "$IAM_SECRET" "$IAM_KEY" -n 1 -prefix /bench/admin/)"
+  expect iam 403 "expired presigned URL" "$u$(presign "$IAM_SECRET" "$IAM_KEY" -n 1 -expires 1 -at -10s)"
+fi
+if sel lambda; then
+  body=$(curl -s --max-time 10 "${URL[lambda]}/bench/path" || true)
+  if [ "$body" = "hello from lambda" ]; then printf '  ok   %-12s 200, the handler body\n' lambda >&2
+  else printf '  FAIL %-12s got %q\n' lambda "$body" >&2; CHECK_FAILED=1; fi
+fi
+[ "$CHECK_FAILED" = 0 ] || die "a target failed its checks; refusing to measure a misconfigured target"
+
+# ---- measuring -------------------------------------------------------------------
 # wrk prints latency in us/ms/s; normalise to ms.
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) { sub(/us$/,"",v); printf "%.3f", v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); printf "%.3f", v } else if (v ~ /s$/) { sub(/s$/,"",v); printf "%.3f", v*1000 } else print v }'; }
+metric() { curl -s --max-time 5 "$1/metrics" | awk -v m="$2" '$1 == m {printf "%d", $2; f=1} END {if (!f) print 0}'; }
 
-declare -A RPS P50 P99
-run_wrk() {
-  local name=$1 p=$2 out
-  wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$p/" >/dev/null 2>&1 || true  # warm-up
-  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$p/bench/path")
-  RPS[$name]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  P50[$name]=$(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')")
-  P99[$name]=$(echo "$out" | awk '$1=="99%" {print $2}')
-  P99[$name]=$(to_ms "${P99[$name]}")
+declare -A RPS=() P50=() P99=() BAD=() NOTE=()
+# measure NAME URL [WRK-OPTIONS...]: a warm-up, then the measured run.
+measure() {
+  local name=$1 url=$2 out non2xx sock h0 m0
+  shift 2
+  log "measuring $name"
+  wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
+  if [ -n "${ADMIN[$name]:-}" ]; then
+    h0=$(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total)
+    m0=$(metric "${ADMIN[$name]}" gatehouse_jwt_cache_misses_total)
+  fi
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" 2>&1) || failed "$name" "wrk failed: $out"
+  RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  [ -n "${RPS[$name]}" ] || failed "$name" "no result from wrk: $out"
+  P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
+  sock=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
+  BAD[$name]=${non2xx:-0}
+  NOTE[$name]=""
+  if [ "${sock:-0}" != 0 ]; then NOTE[$name]="socket errors: $(awk '/Socket errors:/ {sub(/^ *Socket errors: /,""); print}' <<<"$out")"; fi
+  case "$name" in jwt-cached|jwt-new)
+    local h m
+    h=$(( $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total) - h0 ))
+    m=$(( $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_misses_total) - m0 ))
+    NOTE[$name]="${NOTE[$name]:+${NOTE[$name]}; }verified-token cache during the run: $h hits, $m misses"
+  esac
 }
-for t in backend:$BACKEND_PORT gatehouse:$GH_PORT nginx:$NGINX_PORT haproxy:$HAPROXY_PORT; do
-  run_wrk "${t%%:*}" "${t##*:}"
-done
 
-half=$(awk -v r="${RPS[gatehouse]}" 'BEGIN{ printf "%d", r/2 }')
-lg_backend=$("$WORK/loadgen" -url "http://127.0.0.1:$BACKEND_PORT/bench/path" -rate "$half" -duration "$DURATION")
-lg_gatehouse=$("$WORK/loadgen" -url "http://127.0.0.1:$GH_PORT/bench/path" -rate "$half" -duration "$DURATION")
-p99b=$(echo "$lg_backend" | sed -n 's/.*p99=\([0-9.]*\)ms.*/\1/p')
-p99g=$(echo "$lg_gatehouse" | sed -n 's/.*p99=\([0-9.]*\)ms.*/\1/p')
+BEARER=()
+if sel jwt-cached || sel haproxy-jwt; then BEARER=(-H "Authorization: Bearer $TOKEN"); fi
+LUA=$ROOT/bench/wrk/cycle.lua
+export BENCH_THREADS=$THREADS
+for t in backend gatehouse nginx haproxy jwt-cached jwt-new haproxy-jwt iam lambda; do
+  sel "$t" || continue
+  u=${URL[$t]:-$BACKEND_URL}
+  case "$t" in
+    jwt-cached|haproxy-jwt) measure "$t" "$u/bench/path" "${BEARER[@]}" ;;
+    jwt-new) BENCH_LIST=$WORK/jwt/tokens.txt BENCH_MODE=bearer measure "$t" "$u" -s "$LUA" ;;
+    iam) BENCH_LIST=$WORK/iam/urls.txt BENCH_MODE=path measure "$t" "$u" -s "$LUA" ;;
+    *) measure "$t" "$u/bench/path" ;;
+  esac
+done
+if sel jwt-new; then NOTE[jwt-new]="${NOTE[jwt-new]:+${NOTE[jwt-new]}; }$NTOKENS distinct tokens cycled, authorizer cache: false"; fi
+if sel iam; then NOTE[iam]="${NOTE[iam]:+${NOTE[iam]}; }$NURLS distinct presigned URLs cycled (X-Amz-Expires=3600)"; fi
+
+OPENLOOP=""
+if sel openloop; then
+  half=$(awk -v r="${RPS[gatehouse]}" 'BEGIN{ printf "%d", r/2 }')
+  log "open loop at $half requests/s"
+  lg_backend=$("$BIN/loadgen" -url "$BACKEND_URL/bench/path" -rate "$half" -duration "$DURATION")
+  lg_gatehouse=$("$BIN/loadgen" -url "${URL[gatehouse]}/bench/path" -rate "$half" -duration "$DURATION")
+  p99b=$(sed -n 's/.*p99=\([0-9.]*\)ms.*/\1/p' <<<"$lg_backend")
+  p99g=$(sed -n 's/.*p99=\([0-9.]*\)ms.*/\1/p' <<<"$lg_gatehouse")
+  OPENLOOP=$(
+    echo "Open loop (loadgen) at half of gatehouse's maximum rate ($half requests/s, $DURATION):"
+    echo
+    echo "- backend alone: $lg_backend"
+    echo "- through gatehouse: $lg_gatehouse"
+    awk -v a="$p99g" -v b="$p99b" 'BEGIN{ d = a - b; printf "- p99 added by gatehouse: %.3f ms (goal < 1 ms: %s)\n", d, (d < 1 ? "met" : "NOT met") }'
+  )
+fi
+
+# ---- report --------------------------------------------------------------------------
+# row LABEL NAME GOAL-KIND GOAL-VALUE: one table line. GOAL-KIND: nginx,
+# noauth (ratio goals), rps (absolute), none.
+ratio() { # A B: A/B, or — when either is missing
+  if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.2f", a/b }'; else printf '—'; fi
+}
+ge() { awk -v a="$1" -v b="$2" 'BEGIN{ exit !(a >= b) }'; }
+row() {
+  local label=$1 n=$2 kind=$3 goal=$4 rn rg target met r
+  rn=$(ratio "${RPS[$n]}" "${RPS[nginx]:-}")
+  rg=$(ratio "${RPS[$n]}" "${RPS[gatehouse]:-}")
+  met="—"
+  case "$kind" in
+    nginx) target="≥ $goal × nginx"; r=$rn ;;
+    noauth) target="≥ $goal × gatehouse no-auth"; r=$rg ;;
+    rps) target="≥ $goal requests/s"; r=${RPS[$n]} ;;
+    *) target="—"; r="" ;;
+  esac
+  if [ -n "$r" ]; then
+    if [ "$r" = "—" ]; then met="?"; elif ge "$r" "$goal"; then met=yes; else met=no; fi
+  fi
+  if [ "$n" = jwt-cached ]; then
+    local rh
+    rh=$(ratio "${RPS[$n]}" "${RPS[haproxy-jwt]:-}")
+    target="$target; ≥ 1.00 × haproxy-jwt (got $rh)"
+    if [ "$rh" = "—" ]; then met="$met; ?"; elif ge "$rh" 1.0; then met="$met; yes"; else met="$met; no"; fi
+  fi
+  if [ "${BAD[$n]}" != 0 ]; then met="FAILED: ${BAD[$n]} non-2xx answers"; fi
+  awk -v l="$label" -v r="${RPS[$n]}" -v p5="${P50[$n]}" -v p9="${P99[$n]}" -v rn="$rn" -v rg="$rg" -v t="$target" -v m="$met" \
+    'BEGIN{ printf "| %s | %.0f | %s | %s | %s | %s | %s | %s |\n", l, r, p5, p9, rn, rg, t, m }'
+}
 
 report() {
-  echo "| target | requests/s | p50 ms | p99 ms | requests/s vs nginx | vs backend |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  for n in backend gatehouse nginx haproxy; do
-    awk -v n="$n" -v r="${RPS[$n]}" -v p5="${P50[$n]}" -v p9="${P99[$n]}" -v ng="${RPS[nginx]}" -v be="${RPS[backend]}" \
-      'BEGIN{ printf "| %s | %.0f | %s | %s | %.2f | %.2f |\n", n, r, p5, p9, r/ng, r/be }'
+  echo "| target | requests/s | p50 ms | p99 ms | ratio vs nginx | ratio vs gatehouse no-auth | target ratio | met? |"
+  echo "|---|---:|---:|---:|---:|---:|---|---|"
+  if sel backend; then row "backend (bare)" backend none ""; fi
+  if sel gatehouse; then row "gatehouse, no auth" gatehouse nginx 0.80; fi
+  if sel nginx; then row "nginx" nginx none ""; fi
+  if sel haproxy; then row "haproxy" haproxy none ""; fi
+  if sel jwt-cached; then row "gatehouse jwt, cached token" jwt-cached noauth 0.95; fi
+  if sel jwt-new; then row "gatehouse jwt, every token new" jwt-new noauth 0.60; fi
+  if sel haproxy-jwt; then row "haproxy jwt_verify" haproxy-jwt none ""; fi
+  if sel iam; then row "gatehouse iam (SigV4 + policy)" iam noauth 0.85; fi
+  if sel lambda; then row "gatehouse lambda (Node.js)" lambda rps 3000; fi
+  local t printed=0
+  for t in "${ORDER[@]}"; do
+    if [ -n "${NOTE[$t]:-}" ]; then
+      [ "$printed" = 1 ] || echo
+      printed=1
+      echo "- $t: ${NOTE[$t]}"
+    fi
   done
-  echo
-  echo "Open-loop latency at half of gatehouse's maximum rate ($half requests/s, $DURATION):"
-  echo
-  echo "- backend alone: $lg_backend"
-  echo "- through gatehouse: $lg_gatehouse"
-  awk -v a="$p99g" -v b="$p99b" 'BEGIN{ printf "- p99 added by gatehouse: %.3f ms\n", a-b }'
+  if [ -n "$OPENLOOP" ]; then
+    echo
+    echo "$OPENLOOP"
+  fi
 }
 REPORT=$(report)
+echo
 echo "$REPORT"
 
 if [ "$RECORD" = 1 ]; then
   {
     echo
-    echo "### Proxy throughput, $(date -u +%Y-%m-%d)"
+    echo "### Gateway throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(go version | awk '{print $3}'), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | awk '{print "HAProxy " $3}'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')."
-    echo "Command: \`bench/run.sh --duration $DURATION --connections $CONNS --record\` (wrk -t2 -c$CONNS, 64-byte responses, all processes on the same machine)."
+    echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "Versions: gatehouse $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo '+local changes'), $(go version | awk '{print $3}'), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | awk '{print "HAProxy " $3}'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')$(if sel lambda; then echo ", Node.js $(node --version)"; fi)."
+    echo "Command: \`$CMDLINE\` (wrk -t$THREADS -c$CONNS, $WARMUP warm-up then $DURATION per target, 64-byte responses, every process on this machine, loopback only)."
     echo
     echo "$REPORT"
-  } >> docs/benchmarks.md
-  echo "recorded in docs/benchmarks.md"
+  } >>docs/benchmarks.md
+  log "recorded in docs/benchmarks.md"
 fi
