@@ -42,7 +42,7 @@ func benchServer(b *testing.B) (*Server, fixture) {
 		b.Fatal(err)
 	}
 	pw := "Bench-passw0rd"
-	u, err := srv.CreateUser(ctx, p, userIn{Username: "bench", MessageAction: "SUPPRESS", TemporaryPassword: &pw})
+	u, err := srv.createUserCore(ctx, p, userIn{Username: "bench", MessageAction: "SUPPRESS", TemporaryPassword: &pw})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -302,7 +302,7 @@ func (s *Server) provisionUser(ctx context.Context, p store.UserPool, cu *config
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		in := userIn{Username: cu.Username, UserAttributes: attrs, MessageAction: "SUPPRESS"}
-		if u, err = s.CreateUser(ctx, p, in); err != nil {
+		if u, err = s.createUserCore(ctx, p, in); err != nil {
 			return err
 		}
 	case err != nil:

@@ -412,15 +412,15 @@ func (s *Server) adminCreateUser(ctx context.Context, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.CreateUser(ctx, p, in)
+	u, err := s.createUserCore(ctx, p, in)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{"User": toUserType(u, nil)}, nil
 }
 
-// CreateUser is AdminCreateUser's core, also used by Provision.
-func (s *Server) CreateUser(ctx context.Context, p store.UserPool, in userIn) (store.User, error) {
+// createUserCore is AdminCreateUser's core, also used by Provision.
+func (s *Server) createUserCore(ctx context.Context, p store.UserPool, in userIn) (store.User, error) {
 	if err := checkAttributes(p, in.UserAttributes, true); err != nil {
 		return store.User{}, err
 	}
