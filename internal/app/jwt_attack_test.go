@@ -181,11 +181,18 @@ apis:
         cognitoUserPools:
           userPools: [%[1]q]
           identityValidationExpression: '^%[3]s$'
+      - name: access
+        cognitoUserPools:
+          userPools: [%[1]q]
     routes:
       - route: GET /profile
         authorizer: pool
         integration: {http: {url: %[2]q}}
       - route: GET /orders
+        authorizer: access
+        scopes: [orders/read]
+        integration: {http: {url: %[2]q}}
+      - route: GET /strict-orders
         authorizer: pool
         scopes: [orders/read]
         integration: {http: {url: %[2]q}}
@@ -439,6 +446,9 @@ func TestJWTAttacksThroughGateway(t *testing.T) {
 		attack{"token_use ID (case) on a method without scopes", restProfile, e.sign(t, attackClaims(iss, now, func(c map[string]any) { c["token_use"] = "ID" })), 401, unauthorized},
 		attack{"access token without the method scope", restOrders, access("orders/write"), 401, unauthorized},
 		attack{"access token scope as prefix", restOrders, access("orders/read/extra orders"), 401, unauthorized},
+		// API Gateway matches identityValidationExpression against aud,
+		// which access tokens lack.
+		attack{"access token under an identity validation expression", attackTarget{"rest-scoped", attackRESTHost, "/prod/strict-orders"}, access("orders/read"), 401, unauthorized},
 	)
 	for _, tc := range cases {
 		t.Run(tc.target.name+"/"+tc.name, func(t *testing.T) {

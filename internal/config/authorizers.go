@@ -45,8 +45,8 @@ type CognitoAuthorizer struct {
 	// IdentitySource is method.request.header.<name>; default
 	// method.request.header.Authorization.
 	IdentitySource string `yaml:"identitySource,omitempty" json:"identitySource,omitempty"`
-	// IdentityValidationExpression is a regular expression the ID token's
-	// aud must match.
+	// IdentityValidationExpression is a regular expression the token's aud
+	// must match; access tokens have no aud, so they then fail.
 	IdentityValidationExpression string `yaml:"identityValidationExpression,omitempty" json:"identityValidationExpression,omitempty"`
 	// ClockSkew is the leeway on exp, nbf and iat (default 0, at most 5m).
 	ClockSkew Duration `yaml:"clockSkew,omitempty" json:"clockSkew,omitempty"`

@@ -27,7 +27,8 @@ type CognitoConfig struct {
 	// IdentitySource is "method.request.header.X" (default
 	// DefaultRESTIdentitySource) or "method.request.querystring.x".
 	IdentitySource string
-	// IdentityValidationExpression, when set, must match the ID token's aud.
+	// IdentityValidationExpression, when set, must match the token's aud
+	// (a string); tokens without aud, such as access tokens, then fail.
 	IdentityValidationExpression string
 	ClockSkew                    time.Duration
 	Cache                        *Cache
@@ -107,6 +108,14 @@ func (a *Cognito) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 		x.Record("authorizer", "deny", "cognito "+a.name+": "+why)
 		return nil, gwresp.New(gwresp.Unauthorized, fmt.Errorf("cognito %s: %s", a.name, why))
 	}
+	// The expression is matched against aud whatever the token; an access
+	// token has none, so it fails (as in API Gateway).
+	if a.audRE != nil {
+		aud, ok := v.claims["aud"].(string)
+		if !ok || !a.audRE.MatchString(aud) {
+			return deny("aud does not match the identity validation expression")
+		}
+	}
 	var routeScopes []string
 	if x.Route != nil {
 		routeScopes = x.Route.Scopes
@@ -114,12 +123,6 @@ func (a *Cognito) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 	if len(routeScopes) == 0 {
 		if v.tokenUse != "id" {
 			return deny("method has no scopes, so an ID token is required")
-		}
-		if a.audRE != nil {
-			aud, _ := v.claims["aud"].(string)
-			if !a.audRE.MatchString(aud) {
-				return deny("aud does not match the identity validation expression")
-			}
 		}
 		x.Record("authorizer", "allow", "cognito "+a.name+": id token")
 		return principal("cognito_user_pools", v, nil), nil

@@ -71,6 +71,12 @@ func TestCognitoAuthorize(t *testing.T) {
 		{name: "aud is not checked against app clients", token: idToken(t, func(c map[string]any) { c["aud"] = "any-client" }), wantSt: 200},
 		{name: "identity validation expression matches", token: idToken(t, nil), cfg: func(c *CognitoConfig) { c.IdentityValidationExpression = "^client-[0-9]+$" }, wantSt: 200},
 		{name: "identity validation expression fails", token: idToken(t, func(c map[string]any) { c["aud"] = "other" }), cfg: func(c *CognitoConfig) { c.IdentityValidationExpression = "^client-[0-9]+$" }, wantSt: 401},
+		// API Gateway matches the expression against the token's aud, which
+		// an access token does not have: with an expression set, the
+		// access-token flow always fails.
+		{name: "identity validation expression refuses access tokens", token: accessToken(t, "read", nil), scopes: []string{"read"}, cfg: func(c *CognitoConfig) { c.IdentityValidationExpression = "^client-[0-9]+$" }, wantSt: 401},
+		{name: "identity validation expression on an access token carrying aud", token: accessToken(t, "read", func(c map[string]any) { c["aud"] = testAudience }), scopes: []string{"read"}, cfg: func(c *CognitoConfig) { c.IdentityValidationExpression = "^client-[0-9]+$" }, wantSt: 200},
+		{name: "access token without expression", token: accessToken(t, "read", nil), scopes: []string{"read"}, cfg: func(c *CognitoConfig) { c.IdentityValidationExpression = "" }, wantSt: 200},
 		{name: "custom header", token: idToken(t, nil), header: "X-Id-Token", cfg: func(c *CognitoConfig) { c.IdentitySource = "method.request.header.X-Id-Token" }, wantSt: 200},
 		{name: "alg none", token: b64([]byte(`{"alg":"none","kid":"rsa-1"}`)) + "." + b64([]byte(mustJSON(claims()))) + ".", wantSt: 401},
 	}
