@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/internal/idp/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -62,6 +64,8 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newServe(), newValidate(), newVersion(), newInvoke())
 	root.AddCommand(newSam())
 	root.AddCommand(newPolicy())
+	// gatehouse userpool ... and gatehouse login, talking to a running idp listener.
+	root.AddCommand(cli.Commands(os.LookupEnv)...)
 	return root
 }
 

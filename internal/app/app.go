@@ -220,7 +220,8 @@ func (a *App) Start(ctx context.Context) error {
 		go a.watch(wctx, fileSum(a.opts.ConfigPath))
 	}
 	a.jwt.start(a.bg)
-	go a.janitor(a.bg, a.store, 10*time.Minute)
+	// Expired auth sessions and refresh tokens are swept in the background.
+	go func() { _ = a.idp.server.Run(a.bg, 0) }()
 	a.ready.Store(true)
 	return nil
 }

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +53,7 @@ func idToken(t *testing.T, a *App, clientID, user, password string) string {
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String("http://" + a.IdpAddr),
 		Credentials:  aws.AnonymousCredentials{},
+		HTTPClient:   eagerHTTP{&http.Client{Timeout: 20 * time.Second}},
 	})
 	out, err := c.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
 		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
@@ -60,6 +64,25 @@ func idToken(t *testing.T, a *App, clientID, user, password string) string {
 		t.Fatalf("InitiateAuth %s: %v", user, err)
 	}
 	return aws.ToString(out.AuthenticationResult.IdToken)
+}
+
+// eagerHTTP reads responses whole before the SDK sees them: under -race the
+// SDK sometimes fails to read small bodies ("use of closed network
+// connection"), reproduced against a static handler (see idp/cognito tests).
+type eagerHTTP struct{ c *http.Client }
+
+func (e eagerHTTP) Do(r *http.Request) (*http.Response, error) {
+	resp, err := e.c.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
 }
 
 func claims(t *testing.T, tok string) map[string]any {
