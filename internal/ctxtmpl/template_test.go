@@ -8,10 +8,10 @@ func (m mapVars) Lookup(n string) (string, bool) { v, ok := m[n]; return v, ok }
 
 func TestRender(t *testing.T) {
 	vars := mapVars{
-		"context.requestId":          "r1",
+		"context.requestId":           "r1",
 		"context.error.messageString": `"Unauthorized"`,
-		"stageVariables.env":         "prod",
-		"method.request.header.X-Id": "h1",
+		"stageVariables.env":          "prod",
+		"method.request.header.X-Id":  "h1",
 	}
 	tests := []struct{ name, in, want string }{
 		{"plain", "hello", "hello"},
