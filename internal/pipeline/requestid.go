@@ -1,19 +1,24 @@
 package pipeline
 
 import (
-	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 
 	"github.com/gatehouse/gatehouse/internal/exchange"
 )
 
 // newRequestIDs returns the request id and extended request id in the form
 // the API kind uses: REST a UUID plus a base64 extended id, HTTP a 16-char
-// base64 id (like "Mc7UVioPPHcEKPA=").
+// base64 id (like "Mc7UVioPPHcEKPA="). Ids must be unique, not secret, so
+// they come from math/rand/v2's ChaCha8 generator (seeded from the OS,
+// no system call per request).
 func newRequestIDs(kind exchange.Kind) (string, string) {
-	var b [27]byte
-	_, _ = rand.Read(b[:])
+	var b [32]byte
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
 	if kind == exchange.HTTP {
 		return base64.StdEncoding.EncodeToString(b[:11]), ""
 	}

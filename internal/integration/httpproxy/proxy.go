@@ -8,11 +8,12 @@ package httpproxy
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -336,9 +337,10 @@ func isBodyTooLarge(err error, r *http.Request) bool {
 
 // traceID returns an X-Amzn-Trace-Id root like "Root=1-5e1b4151-5ac6c58f1f0ea6b21a2d1a83".
 func traceID(t time.Time) string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex.EncodeToString(b[:])
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex.EncodeToString(b[:12])
 }
 
 type bufferPool struct{}
