@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,3 +150,35 @@ func cat(parts ...[]string) []string {
 }
 
 func jsonValid(b []byte) bool { return json.Valid(b) }
+
+// TestPolicySimulateDocs runs the command shown in docs/policies.md (its
+// policy files resolved in testdata/policy/) and compares the output with
+// the one printed there.
+func TestPolicySimulateDocs(t *testing.T) {
+	page, err := os.ReadFile("../../docs/policies.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile("(?s)<!-- simulate: ([a-z0-9-]+) -->\n```text\n\\$ gatehouse (.*?[^\\\\])\n(.*?)```")
+	blocks := re.FindAllSubmatch(page, -1)
+	if len(blocks) == 0 {
+		t.Fatal("docs/policies.md has no simulate example")
+	}
+	for _, m := range blocks {
+		t.Run(string(m[1]), func(t *testing.T) {
+			var args []string
+			for _, a := range strings.Fields(strings.ReplaceAll(string(m[2]), "\\\n", " ")) {
+				if strings.HasSuffix(a, ".json") || strings.HasSuffix(a, ".yaml") {
+					a = "testdata/policy/" + a
+				}
+				args = append(args, a)
+			}
+			var out, errb bytes.Buffer
+			run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			got := strings.ReplaceAll(out.String(), "testdata/policy/", "")
+			if got != string(m[3]) {
+				t.Errorf("docs output differs from the command's:\n--- command\n%s\n--- docs\n%s", got, m[3])
+			}
+		})
+	}
+}

@@ -27,7 +27,7 @@ func docExample(t *testing.T, page, name string) string {
 
 func TestDocsIAMExample(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	ta := startIAM(t, docExample(t, "iam.md", "gateway-iam"), clk)
+	ta := startIAM(t, docExample(t, "auth-iam.md", "gateway-iam"), clk)
 	alice := aws.Credentials{AccessKeyID: "AKIAEXAMPLEALICE1", SecretAccessKey: "alice-example-secret"}
 	tests := []struct {
 		name, method, path string
@@ -54,7 +54,7 @@ func TestDocsIAMExample(t *testing.T) {
 
 func TestDocsResourcePolicyExample(t *testing.T) {
 	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	ta := startIAM(t, docExample(t, "policies.md", "gateway-resource-policy"), clk)
+	ta := startIAM(t, docExample(t, "resource-policies.md", "gateway-resource-policy"), clk)
 	const res = "arn:aws:execute-api:us-east-1:********9012:partner001/prod/"
 	tests := []struct {
 		name, method, path, xff string
