@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,6 +25,7 @@ func TestJWTClaimsReachLambda(t *testing.T) {
 		t.Fatal(err)
 	}
 	iss := newOIDCIssuer(t)
+	logPath := filepath.Join(t.TempDir(), "rest-access.log")
 	ta := start(t, fmt.Sprintf(`
 functions:
   - name: echo
@@ -56,6 +60,9 @@ apis:
     id: jwtfn00002
     kind: rest
     stages: [{name: prod}]
+    accessLog:
+      destination: %[3]q
+      format: '{"sub":"$context.authorizer.claims.sub","use":"$context.authorizer.claims.token_use","groups":"$context.authorizer.claims.cognito:groups"}'
     authorizers:
       - name: pool
         cognitoUserPools:
@@ -68,7 +75,7 @@ apis:
         authorizer: pool
         scopes: [orders/read]
         integration: {lambda: {function: echo}}
-`, iss.URL, echo))
+`, iss.URL, echo, logPath))
 	now := time.Now()
 	exp, iat := now.Add(time.Hour).Unix(), now.Add(-time.Minute).Unix()
 	idTok := iss.token(t, map[string]any{
@@ -133,5 +140,20 @@ apis:
 				t.Errorf("requestContext.authorizer =\n%s\nwant\n%s", g, w)
 			}
 		})
+	}
+
+	// The REST API's access log reads the same claims.
+	_ = ta.Shutdown(context.Background())
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`{"sub":"user-1","use":"id","groups":"[admin regular]"}`,
+		`{"sub":"user-1","use":"access","groups":`, // the absent claim's rendering is the access log's business
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("access log has no line %s:\n%s", want, b)
+		}
 	}
 }
