@@ -209,9 +209,16 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 	return nil
 }
 
-// presignParams are the query parameters of a SigV4 presigned URL.
-var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
+// isPresignParam reports whether a (decoded) query parameter name is one
+// of the SigV4 presigned-URL parameters, case-insensitively.
+func isPresignParam(name string) bool {
+	switch strings.ToLower(name) {
+	case "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires",
+		"x-amz-signedheaders", "x-amz-signature", "x-amz-security-token":
+		return true
+	}
+	return false
+}
 
 // stripPresignParams removes the presigned-URL signing parameters from a
 // raw query, matching names case-insensitively after unescaping and keeping
@@ -226,14 +233,7 @@ func stripPresignParams(q string) string {
 		if n, err := url.QueryUnescape(name); err == nil {
 			name = n
 		}
-		drop := false
-		for _, p := range presignParams {
-			if strings.EqualFold(name, p) {
-				drop = true
-				break
-			}
-		}
-		if drop {
+		if isPresignParam(name) {
 			continue
 		}
 		if b.Len() > 0 {
