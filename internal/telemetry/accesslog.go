@@ -52,13 +52,15 @@ func (c contextOnly) Lookup(name string) (string, bool) {
 		return "", false
 	}
 	v, ok := c.v.Lookup(name)
-	if ok && c.json {
-		v = jsonEscape(v)
-	}
-	if ok && v == "" {
+	if !ok || v == "" {
+		// As in API Gateway's access logs, a value that is absent or empty
+		// is logged as "-".
 		return "-", true
 	}
-	return v, ok
+	if c.json {
+		v = jsonEscape(v)
+	}
+	return v, true
 }
 
 // Log writes one line for a finished request.
