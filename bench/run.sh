@@ -30,12 +30,15 @@
 #
 #   bench/run.sh [--duration 10s] [--warmup 2s] [--connections 64]
 #                [--threads 2] [--tokens 20000] [--urls 20000]
-#                [--only MODES] [--gatehouse BIN] [--record]
+#                [--lambda-concurrency 4] [--rounds 1] [--only MODES]
+#                [--gatehouse BIN] [--record]
 #
 # MODES is a comma-separated list of the targets above or the groups noauth
 # (backend,gatehouse,nginx,haproxy,openloop), jwt (jwt-cached,jwt-new,
 # haproxy-jwt), all (default). The references a selected target's goal is
 # measured against (nginx, gatehouse no auth, haproxy-jwt) are added.
+# --rounds N measures every target N times, interleaved, and reports each
+# target's median round (for a machine that is not quiet).
 # --record appends a dated section (machine, versions, command, table) to
 # docs/benchmarks.md. --gatehouse uses a prebuilt binary instead of building
 # ./cmd/gatehouse from the working tree.
@@ -43,10 +46,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 CMDLINE="bench/run.sh${*:+ $*}"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# usage [STATUS]: this file's header comment; to stderr unless STATUS is 0.
 usage() {
-  sed -n '/^#   bench\/run.sh/,/^#                \[--only/p' "$0" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  local text
+  text=$(sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//')
+  if [ "${1:-2}" = 0 ]; then echo "$text"; else echo "$text" >&2; fi
+  exit "${1:-2}"
 }
 
 DURATION=10s
@@ -55,6 +62,8 @@ CONNS=64
 THREADS=2
 NTOKENS=20000
 NURLS=20000
+LAMBDA_CONC=4
+ROUNDS=1
 ONLY=all
 RECORD=0
 GATEHOUSE_BIN=
@@ -66,16 +75,24 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=${2:?}; shift 2 ;;
     --tokens) NTOKENS=${2:?}; shift 2 ;;
     --urls) NURLS=${2:?}; shift 2 ;;
+    --lambda-concurrency) LAMBDA_CONC=${2:?}; shift 2 ;;
+    --rounds) ROUNDS=${2:?}; shift 2 ;;
     --only) ONLY=${2:?}; shift 2 ;;
     --gatehouse) GATEHOUSE_BIN=${2:?}; shift 2 ;;
     --record) RECORD=1; shift ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
 done
 
 die() { echo "bench: $*" >&2; exit 1; }
 log() { echo "bench: $*" >&2; }
+for v in "$CONNS" "$THREADS" "$NTOKENS" "$NURLS" "$LAMBDA_CONC" "$ROUNDS"; do
+  [[ "$v" =~ ^[1-9][0-9]*$ ]] || die "'$v' is not a positive integer"
+done
+for v in "$DURATION" "$WARMUP"; do
+  [[ "$v" =~ ^[1-9][0-9]*[smh]?$ ]] || die "'$v' is not a wrk duration (10s, 1m)"
+done
 
 # ---- selection -------------------------------------------------------------
 ORDER=(backend gatehouse nginx haproxy jwt-cached jwt-new haproxy-jwt iam lambda openloop)
@@ -160,7 +177,7 @@ wait_up() {
   local name=$1 url=$2 secs=${3:-15} i
   for ((i = 0; i < secs * 10; i++)); do
     if ! kill -0 "${PID[$name]}" 2>/dev/null; then failed "$name" "exited during start"; fi
-    [ "$(code "$url")" != 000 ] && return 0
+    [ "$(code --max-time 1 "$url")" != 000 ] && return 0
     sleep 0.1
   done
   failed "$name" "did not answer $url within ${secs}s"
@@ -428,7 +445,7 @@ functions:
     runtime: nodejs
     handler: index.handler
     codeDir: $ROOT/bench/lambda
-    maxConcurrency: 4
+    maxConcurrency: $LAMBDA_CONC
 apis:
   - name: bench
     kind: http
@@ -439,6 +456,13 @@ apis:
             function: hello
 YAML
   gatehouse lambda "$WORK/lambda.yaml" 40
+  # Cold starts: Init Duration of the REPORT line of `gatehouse invoke`,
+  # which starts a new instance every time.
+  COLD=()
+  for _ in 1 2 3 4 5; do
+    COLD+=("$("$BIN/gatehouse" invoke -c "$WORK/lambda.yaml" hello --event - </dev/null 2>&1 >/dev/null |
+      sed -n 's/.*Init Duration: \([0-9.]*\) ms.*/\1/p')")
+  done
 fi
 
 # ---- checks before measuring ---------------------------------------------------
@@ -492,51 +516,69 @@ fi
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) { sub(/us$/,"",v); printf "%.3f", v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); printf "%.3f", v } else if (v ~ /s$/) { sub(/s$/,"",v); printf "%.3f", v*1000 } else print v }'; }
 metric() { curl -s --max-time 5 "$1/metrics" | awk -v m="$2" '$1 == m {printf "%d", $2; f=1} END {if (!f) print 0}'; }
 
-declare -A RPS=() P50=() P99=() BAD=() NOTE=()
-# measure NAME URL [WRK-OPTIONS...]: a warm-up, then the measured run.
+declare -A RUNS=() RPS=() P50=() P99=() BAD=() SOCK=() HITS=() MISSES=() NOTE=()
+# measure NAME URL [WRK-OPTIONS...]: a warm-up, then one measured run; its
+# requests/s, p50 and p99 are appended to RUNS[NAME].
 measure() {
-  local name=$1 url=$2 out non2xx sock h0 m0
+  local name=$1 url=$2 out rps p50 p99 non2xx sock h0=0 m0=0
   shift 2
   log "measuring $name"
   wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$@" "$url" >/dev/null 2>&1 || true
-  if [ -n "${ADMIN[$name]:-}" ]; then
+  case "$name" in jwt-cached|jwt-new)
     h0=$(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total)
     m0=$(metric "${ADMIN[$name]}" gatehouse_jwt_cache_misses_total)
-  fi
+  esac
   out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" 2>&1) || failed "$name" "wrk failed: $out"
-  RPS[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  [ -n "${RPS[$name]}" ] || failed "$name" "no result from wrk: $out"
-  P50[$name]=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
-  P99[$name]=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  [ -n "$rps" ] || failed "$name" "no result from wrk: $out"
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
   sock=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
-  BAD[$name]=${non2xx:-0}
-  NOTE[$name]=""
-  if [ "${sock:-0}" != 0 ]; then NOTE[$name]="socket errors: $(awk '/Socket errors:/ {sub(/^ *Socket errors: /,""); print}' <<<"$out")"; fi
+  RUNS[$name]+="$rps $p50 $p99"$'\n'
+  BAD[$name]=$((${BAD[$name]:-0} + ${non2xx:-0}))
+  SOCK[$name]=$((${SOCK[$name]:-0} + ${sock:-0}))
   case "$name" in jwt-cached|jwt-new)
-    local h m
-    h=$(( $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total) - h0 ))
-    m=$(( $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_misses_total) - m0 ))
-    NOTE[$name]="${NOTE[$name]:+${NOTE[$name]}; }verified-token cache during the run: $h hits, $m misses"
+    HITS[$name]=$((${HITS[$name]:-0} + $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total) - h0))
+    MISSES[$name]=$((${MISSES[$name]:-0} + $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_misses_total) - m0))
   esac
 }
+
+# note NAME TEXT: adds a line of explanation under the table.
+note() { NOTE[$1]="${NOTE[$1]:+${NOTE[$1]}; }$2"; }
 
 BEARER=()
 if sel jwt-cached || sel haproxy-jwt; then BEARER=(-H "Authorization: Bearer $TOKEN"); fi
 LUA=$ROOT/bench/wrk/cycle.lua
 export BENCH_THREADS=$THREADS
-for t in backend gatehouse nginx haproxy jwt-cached jwt-new haproxy-jwt iam lambda; do
-  sel "$t" || continue
-  u=${URL[$t]:-$BACKEND_URL}
-  case "$t" in
-    jwt-cached|haproxy-jwt) measure "$t" "$u/bench/path" "${BEARER[@]}" ;;
-    jwt-new) BENCH_LIST=$WORK/jwt/tokens.txt BENCH_MODE=bearer measure "$t" "$u" -s "$LUA" ;;
-    iam) BENCH_LIST=$WORK/iam/urls.txt BENCH_MODE=path measure "$t" "$u" -s "$LUA" ;;
-    *) measure "$t" "$u/bench/path" ;;
-  esac
+TARGETS=(backend gatehouse nginx haproxy jwt-cached jwt-new haproxy-jwt iam lambda)
+for ((round = 1; round <= ROUNDS; round++)); do
+  [ "$ROUNDS" = 1 ] || log "round $round of $ROUNDS"
+  for t in "${TARGETS[@]}"; do
+    sel "$t" || continue
+    u=${URL[$t]:-$BACKEND_URL}
+    case "$t" in
+      jwt-cached|haproxy-jwt) measure "$t" "$u/bench/path" "${BEARER[@]}" ;;
+      jwt-new) BENCH_LIST=$WORK/jwt/tokens.txt BENCH_MODE=bearer measure "$t" "$u" -s "$LUA" ;;
+      iam) BENCH_LIST=$WORK/iam/urls.txt BENCH_MODE=path measure "$t" "$u" -s "$LUA" ;;
+      *) measure "$t" "$u/bench/path" ;;
+    esac
+  done
 done
-if sel jwt-new; then NOTE[jwt-new]="${NOTE[jwt-new]:+${NOTE[jwt-new]}; }$NTOKENS distinct tokens cycled, authorizer cache: false"; fi
-if sel iam; then NOTE[iam]="${NOTE[iam]:+${NOTE[iam]}; }$NURLS distinct presigned URLs cycled (X-Amz-Expires=3600)"; fi
+# Each target's row is its median round by requests/s.
+for t in "${TARGETS[@]}"; do
+  [ -n "${RUNS[$t]:-}" ] || continue
+  read -r r5 r50 r99 < <(printf '%s' "${RUNS[$t]}" | sort -n -k1,1 | awk '{l[NR]=$0} END {print l[int((NR+1)/2)]}')
+  RPS[$t]=$r5 P50[$t]=$r50 P99[$t]=$r99
+  if [ "$ROUNDS" != 1 ]; then note "$t" "median of $ROUNDS rounds (requests/s: $(printf '%s' "${RUNS[$t]}" | awk '{printf "%s%.0f", (NR > 1 ? ", " : ""), $1}'))"; fi
+  if [ "${SOCK[$t]}" != 0 ]; then note "$t" "${SOCK[$t]} socket errors (wrk: connect, read, write, timeout)"; fi
+  case "$t" in jwt-cached|jwt-new) note "$t" "verified-token cache during the measured runs: ${HITS[$t]} hits, ${MISSES[$t]} misses" ;; esac
+done
+if sel jwt-new; then note jwt-new "$NTOKENS distinct tokens cycled, authorizer cache: false"; fi
+if sel iam; then note iam "$NURLS distinct presigned URLs cycled (X-Amz-Expires=3600)"; fi
+if sel lambda; then
+  note lambda "maxConcurrency $LAMBDA_CONC; Node.js cold start (Init Duration of 5 \`gatehouse invoke\` runs, ms): $(printf '%s\n' "${COLD[@]}" | sort -n | awk '{v[NR]=$1} END {if (NR) printf "min %s, median %s, max %s", v[1], v[int((NR+1)/2)], v[NR]; else print "not reported"}')"
+fi
 
 OPENLOOP=""
 if sel openloop; then
@@ -616,14 +658,35 @@ REPORT=$(report)
 echo
 echo "$REPORT"
 
+# git_version: the commit measured, and whether the tree had local changes.
+git_version() {
+  if [ -n "$GATEHOUSE_BIN" ]; then
+    echo "binary $GATEHOUSE_BIN ($("$BIN/gatehouse" version 2>/dev/null | head -1))"
+  elif git rev-parse --short HEAD >/dev/null 2>&1; then
+    echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- cmd internal bench go.mod 2>/dev/null || echo ' with local changes')"
+  else
+    "$BIN/gatehouse" version 2>/dev/null | head -1
+  fi
+}
+
+versions() {
+  local v
+  v="gatehouse $(git_version), $(go version | awk '{print $3}')"
+  if command -v nginx >/dev/null; then v+=", $(nginx -v 2>&1 | sed 's/.*: //')"; fi
+  if command -v haproxy >/dev/null; then v+=", $(haproxy -v | head -1 | awk '{print "HAProxy " $3}')"; fi
+  v+=", $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
+  if sel lambda; then v+=", Node.js $(node --version)"; fi
+  echo "$v"
+}
+
 if [ "$RECORD" = 1 ]; then
   {
     echo
-    echo "### Gateway throughput, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "## Gateway throughput run, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
-    echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
-    echo "Versions: gatehouse $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo '+local changes'), $(go version | awk '{print $3}'), $(nginx -v 2>&1 | sed 's/.*: //'), $(haproxy -v | head -1 | awk '{print "HAProxy " $3}'), $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')$(if sel lambda; then echo ", Node.js $(node --version)"; fi)."
-    echo "Command: \`$CMDLINE\` (wrk -t$THREADS -c$CONNS, $WARMUP warm-up then $DURATION per target, 64-byte responses, every process on this machine, loopback only)."
+    echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load average $LOAD_START at the start and $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "Versions: $(versions)."
+    echo "Command: \`$CMDLINE\` (wrk -t$THREADS -c$CONNS, $WARMUP warm-up then $DURATION per target and round, $ROUNDS round(s), 64-byte responses, every process on this machine, loopback only)."
     echo
     echo "$REPORT"
   } >>docs/benchmarks.md
