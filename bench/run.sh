@@ -454,6 +454,7 @@ apis:
         integration:
           lambda:
             function: hello
+            payloadFormatVersion: "2.0"
 YAML
   gatehouse lambda "$WORK/lambda.yaml" 40
   # Cold starts: Init Duration of the REPORT line of `gatehouse invoke`,
