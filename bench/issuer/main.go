@@ -31,7 +31,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log"
 	"math/big"
 	"net"
 	"net/http"
@@ -46,10 +45,9 @@ import (
 const keyID = "bench-key-1"
 
 func main() {
-	log.SetFlags(0)
-	log.SetPrefix("issuer: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: issuer keygen|serve|tokens|bad [flags]")
+		fmt.Fprintln(os.Stderr, "usage: issuer keygen|serve|tokens|bad [flags]")
+		os.Exit(2)
 	}
 	var err error
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
@@ -65,7 +63,8 @@ func main() {
 		err = fmt.Errorf("unknown command %q (keygen, serve, tokens, bad)", cmd)
 	}
 	if err != nil {
-		log.Fatal(err)
+		fmt.Fprintln(os.Stderr, "issuer:", err)
+		os.Exit(1)
 	}
 }
 
@@ -134,7 +133,13 @@ func serve(args []string) error {
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		return fmt.Errorf("listen address %q is not a loopback IP", *listen)
 	}
-	iss := "http://" + *listen
+	srv := &http.Server{Addr: *listen, Handler: discoveryHandler(&k.PublicKey, "http://"+*listen), ReadHeaderTimeout: 5 * time.Second}
+	return srv.ListenAndServe()
+}
+
+// discoveryHandler serves the OpenID Connect discovery document of iss and
+// its key set, holding pub under keyID.
+func discoveryHandler(pub *rsa.PublicKey, iss string) http.Handler {
 	disc, _ := json.Marshal(map[string]any{
 		"issuer":                                iss,
 		"jwks_uri":                              iss + "/jwks.json",
@@ -144,7 +149,7 @@ func serve(args []string) error {
 	})
 	jwks, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
 		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": keyID,
-		"n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes()),
+		"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()),
 	}}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
@@ -156,23 +161,30 @@ func serve(args []string) error {
 		w.Header().Set("Cache-Control", "max-age=3600")
 		_, _ = w.Write(jwks)
 	})
-	srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	return srv.ListenAndServe()
+	return mux
 }
 
-// claimFlags are the claims every token carries.
-type claimFlags struct {
-	key, iss, aud, scope *string
-	ttl                  *time.Duration
+// claimSpec is what every token claims.
+type claimSpec struct {
+	iss, aud, scope string
+	ttl             time.Duration
 }
 
-func addClaimFlags(fs *flag.FlagSet) claimFlags {
-	return claimFlags{
-		key:   fs.String("key", "key.pem", "private key"),
-		iss:   fs.String("iss", "", "issuer (iss claim)"),
-		aud:   fs.String("aud", "bench-api", "audience (aud claim)"),
-		scope: fs.String("scope", "bench/read", "scope claim"),
-		ttl:   fs.Duration("ttl", 2*time.Hour, "lifetime (exp = now + ttl)"),
+// claimFlags declares the flags of a claimSpec and of the key file.
+func claimFlags(fs *flag.FlagSet) (keyPath *string, spec func() claimSpec) {
+	keyPath = fs.String("key", "key.pem", "private key")
+	iss := fs.String("iss", "", "issuer (iss claim)")
+	aud := fs.String("aud", "bench-api", "audience (aud claim)")
+	scope := fs.String("scope", "bench/read", "scope claim")
+	ttl := fs.Duration("ttl", 2*time.Hour, "lifetime (exp = now + ttl)")
+	return keyPath, func() claimSpec { return claimSpec{iss: *iss, aud: *aud, scope: *scope, ttl: *ttl} }
+}
+
+// claims are the claims of a valid token of spec for sub, issued at now.
+func (c claimSpec) claims(now time.Time, sub string) map[string]any {
+	return map[string]any{
+		"iss": c.iss, "aud": c.aud, "sub": sub, "scope": c.scope,
+		"iat": now.Unix(), "exp": now.Add(c.ttl).Unix(), "jti": sub,
 	}
 }
 
@@ -200,37 +212,20 @@ func (s *signer) sign(claims map[string]any) (string, error) {
 	return in + "." + b64(sig), nil
 }
 
-func baseClaims(c claimFlags, now time.Time, sub string) map[string]any {
-	return map[string]any{
-		"iss": *c.iss, "aud": *c.aud, "sub": sub, "scope": *c.scope,
-		"iat": now.Unix(), "exp": now.Add(*c.ttl).Unix(), "jti": sub,
-	}
-}
-
-func tokens(args []string) error {
-	fs := flag.NewFlagSet("tokens", flag.ExitOnError)
-	c := addClaimFlags(fs)
-	n := fs.Int("n", 1, "number of distinct tokens")
-	_ = fs.Parse(args)
-	if *c.iss == "" || *n < 1 {
-		return errors.New("tokens: -iss and -n >= 1 are required")
-	}
-	k, err := loadKey(*c.key)
-	if err != nil {
-		return err
-	}
+// mint signs n distinct valid tokens (sub and jti user-0000000, ...) on
+// workers goroutines.
+func mint(k *rsa.PrivateKey, c claimSpec, now time.Time, n, workers int) ([]string, error) {
 	s := newSigner(k)
-	now := time.Now()
-	out := make([]string, *n)
-	workers := runtime.GOMAXPROCS(0)
+	out := make([]string, n)
+	workers = max(1, min(workers, n))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := w; i < *n; i += workers {
-				t, err := s.sign(baseClaims(c, now, fmt.Sprintf("user-%07d", i)))
+			for i := w; i < n; i += workers {
+				t, err := s.sign(c.claims(now, fmt.Sprintf("user-%07d", i)))
 				if err != nil {
 					errs[w] = err
 					return
@@ -240,7 +235,24 @@ func tokens(args []string) error {
 		}()
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	return out, errors.Join(errs...)
+}
+
+func tokens(args []string) error {
+	fs := flag.NewFlagSet("tokens", flag.ExitOnError)
+	keyPath, spec := claimFlags(fs)
+	n := fs.Int("n", 1, "number of distinct tokens")
+	_ = fs.Parse(args)
+	c := spec()
+	if c.iss == "" || *n < 1 {
+		return errors.New("tokens: -iss and -n >= 1 are required")
+	}
+	k, err := loadKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	out, err := mint(k, c, time.Now(), *n, runtime.GOMAXPROCS(0))
+	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(os.Stdout)
@@ -251,34 +263,23 @@ func tokens(args []string) error {
 	return bw.Flush()
 }
 
-func bad(args []string) error {
-	fs := flag.NewFlagSet("bad", flag.ExitOnError)
-	c := addClaimFlags(fs)
-	_ = fs.Parse(args)
-	if *c.iss == "" {
-		return errors.New("bad: -iss is required")
-	}
-	k, err := loadKey(*c.key)
-	if err != nil {
-		return err
-	}
-	other, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return fmt.Errorf("generate key: %w", err)
-	}
+// namedToken is a token a correct verifier must refuse, and why.
+type namedToken struct{ name, token string }
+
+// badTokens returns tokens that each differ from a valid token of c in one
+// respect; other is a key that is not the issuer's.
+func badTokens(k, other *rsa.PrivateKey, c claimSpec, now time.Time) ([]namedToken, error) {
 	s, forger := newSigner(k), newSigner(other)
-	now := time.Now()
 	with := func(f func(m map[string]any)) map[string]any {
-		m := baseClaims(c, now, "bad")
+		m := c.claims(now, "bad")
 		f(m)
 		return m
 	}
-	type badToken struct {
+	cases := []struct {
 		name string
 		s    *signer
 		c    map[string]any
-	}
-	cases := []badToken{
+	}{
 		{"other-key", forger, with(func(map[string]any) {})},
 		{"expired", s, with(func(m map[string]any) {
 			m["iat"] = now.Add(-2 * time.Hour).Unix()
@@ -286,28 +287,58 @@ func bad(args []string) error {
 		})},
 		{"no-exp", s, with(func(m map[string]any) { delete(m, "exp") })},
 		{"not-yet-valid", s, with(func(m map[string]any) { m["nbf"] = now.Add(time.Hour).Unix() })},
-		{"wrong-iss", s, with(func(m map[string]any) { m["iss"] = *c.iss + "/other" })},
+		{"wrong-iss", s, with(func(m map[string]any) { m["iss"] = c.iss + "/other" })},
 		{"wrong-aud", s, with(func(m map[string]any) { m["aud"] = "other-api" })},
-		{"wrong-scope", s, with(func(m map[string]any) { m["scope"] = "other/read bench/readx" })},
+		{"wrong-scope", s, with(func(m map[string]any) { m["scope"] = "other/read " + c.scope + "x" })},
 	}
-	bw := bufio.NewWriter(os.Stdout)
-	for _, bt := range cases {
-		t, err := bt.s.sign(bt.c)
+	var out []namedToken
+	for _, bc := range cases {
+		t, err := bc.s.sign(bc.c)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(bw, "%s %s\n", bt.name, t)
+		out = append(out, namedToken{bc.name, t})
 	}
 	// A valid token whose payload is changed after signing (sub → admin).
-	good, err := s.sign(baseClaims(c, now, "bad"))
+	good, err := s.sign(c.claims(now, "bad"))
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(good, ".")
+	p, err := json.Marshal(with(func(m map[string]any) { m["sub"] = "admin" }))
+	if err != nil {
+		return nil, fmt.Errorf("marshal claims: %w", err)
+	}
+	out = append(out, namedToken{"altered-payload", parts[0] + "." + b64(p) + "." + parts[2]})
+	// alg none, the valid claims, no signature.
+	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT", "kid": keyID})
+	out = append(out, namedToken{"alg-none", b64(h) + "." + parts[1] + "."})
+	return out, nil
+}
+
+func bad(args []string) error {
+	fs := flag.NewFlagSet("bad", flag.ExitOnError)
+	keyPath, spec := claimFlags(fs)
+	_ = fs.Parse(args)
+	c := spec()
+	if c.iss == "" {
+		return errors.New("bad: -iss is required")
+	}
+	k, err := loadKey(*keyPath)
 	if err != nil {
 		return err
 	}
-	parts := strings.Split(good, ".")
-	p, _ := json.Marshal(with(func(m map[string]any) { m["sub"] = "admin" }))
-	fmt.Fprintf(bw, "altered-payload %s.%s.%s\n", parts[0], b64(p), parts[2])
-	// alg none with the valid claims and no signature.
-	h, _ := json.Marshal(map[string]string{"alg": "none", "typ": "JWT", "kid": keyID})
-	fmt.Fprintf(bw, "alg-none %s.%s.\n", b64(h), parts[1])
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("generate key: %w", err)
+	}
+	toks, err := badTokens(k, other, c, time.Now())
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(os.Stdout)
+	for _, t := range toks {
+		fmt.Fprintf(bw, "%s %s\n", t.name, t.token)
+	}
 	return bw.Flush()
 }
