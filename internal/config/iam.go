@@ -28,6 +28,24 @@ type IAM struct {
 	// AllowUnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD.
 	// API Gateway refuses it; default false.
 	AllowUnsignedPayload bool `yaml:"allowUnsignedPayload,omitempty" json:"allowUnsignedPayload,omitempty"`
+	// Accounts declare principals of other AWS accounts (callers that are
+	// cross-account for every API, which settings.accountId owns). Users,
+	// roles and policies above belong to settings.accountId.
+	Accounts []IAMAccount `yaml:"accounts,omitempty" json:"accounts,omitempty"`
+}
+
+// IAMAccount is another AWS account whose users and roles may call the
+// gateway. Its users' and roles' ARNs, aws:PrincipalAccount and the
+// integration's accountId are this account's id; managedPolicies name
+// entries of this account's own policies (managed policies belong to one
+// account, as in IAM).
+type IAMAccount struct {
+	// ID is the 12-digit account id; it must differ from settings.accountId
+	// and from every other entry.
+	ID       string          `yaml:"id" json:"id"`
+	Users    []IAMUser       `yaml:"users,omitempty" json:"users,omitempty"`
+	Roles    []IAMRole       `yaml:"roles,omitempty" json:"roles,omitempty"`
+	Policies []ManagedPolicy `yaml:"policies,omitempty" json:"policies,omitempty"`
 }
 
 // IAMUser is an IAM user.
@@ -121,38 +139,67 @@ func (c *Config) validateIAM(p *problems) {
 		p.add("iam.clockSkew", "clock skew %s out of range; expected 0 to %s", m.ClockSkew.D(), MaxIAMClockSkew)
 	}
 
+	keys := map[string]string{}
+	validateIAMPrincipals(p, "iam", m.Policies, m.Users, m.Roles, keys)
+
+	owner := c.Settings.AccountID
+	if owner == "" {
+		owner = DefaultAccountID
+	}
+	accounts := map[string]int{}
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		at := fmt.Sprintf("iam.accounts[%d]", i)
+		switch j, dup := accounts[a.ID]; {
+		case !accountIDPattern.MatchString(a.ID):
+			p.add(at+".id", "invalid account id %q; expected 12 digits", a.ID)
+		case a.ID == owner:
+			p.add(at+".id", "account %s is settings.accountId, the API owner's account; declare its principals under iam.users and iam.roles", a.ID)
+		case dup:
+			p.add(at+".id", "duplicate account id %q (also iam.accounts[%d])", a.ID, j)
+		default:
+			accounts[a.ID] = i
+		}
+		validateIAMPrincipals(p, at, a.Policies, a.Users, a.Roles, keys)
+	}
+}
+
+// validateIAMPrincipals checks one account's managed policies, users and
+// roles; at is "iam" or "iam.accounts[i]". keys records every access key id
+// seen so far (ids are unique across accounts: a key identifies its
+// principal).
+func validateIAMPrincipals(p *problems, at string, policies []ManagedPolicy, users []IAMUser, roles []IAMRole, keys map[string]string) {
 	managed := map[string]int{}
 	var managedNames []string
-	for i := range m.Policies {
-		mp := &m.Policies[i]
-		at := fmt.Sprintf("iam.policies[%d]", i)
+	for i := range policies {
+		mp := &policies[i]
+		pat := fmt.Sprintf("%s.policies[%d]", at, i)
 		if !iamPolicyPattern.MatchString(mp.Name) {
-			p.add(at+".name", "invalid policy name %q; expected 1-128 characters from letters, digits and +=,.@_-", mp.Name)
+			p.add(pat+".name", "invalid policy name %q; expected 1-128 characters from letters, digits and +=,.@_-", mp.Name)
 		} else if j, dup := managed[mp.Name]; dup {
-			p.add(at+".name", "duplicate managed policy name %q (also iam.policies[%d])", mp.Name, j)
+			p.add(pat+".name", "duplicate managed policy name %q (also %s.policies[%d])", mp.Name, at, j)
 		} else {
 			managed[mp.Name] = i
 			managedNames = append(managedNames, mp.Name)
 		}
-		validateIAMPath(p, at+".path", mp.Path)
-		validateIAMDocument(p, at+".document", mp.Document, policy.KindIdentity)
+		validateIAMPath(p, pat+".path", mp.Path)
+		validateIAMDocument(p, pat+".document", mp.Document, policy.KindIdentity)
 	}
 
-	keys := map[string]string{}
-	users := map[string]int{}
-	for i := range m.Users {
-		u := &m.Users[i]
-		at := fmt.Sprintf("iam.users[%d]", i)
+	names := map[string]int{}
+	for i := range users {
+		u := &users[i]
+		uat := fmt.Sprintf("%s.users[%d]", at, i)
 		if !iamNamePattern.MatchString(u.Name) {
-			p.add(at+".name", "invalid user name %q; expected 1-64 characters from letters, digits and +=,.@_-", u.Name)
-		} else if j, dup := users[strings.ToLower(u.Name)]; dup {
-			p.add(at+".name", "duplicate user name %q (also iam.users[%d]; IAM names are case-insensitive)", u.Name, j)
+			p.add(uat+".name", "invalid user name %q; expected 1-64 characters from letters, digits and +=,.@_-", u.Name)
+		} else if j, dup := names[strings.ToLower(u.Name)]; dup {
+			p.add(uat+".name", "duplicate user name %q (also %s.users[%d]; IAM names are case-insensitive)", u.Name, at, j)
 		} else {
-			users[strings.ToLower(u.Name)] = i
+			names[strings.ToLower(u.Name)] = i
 		}
-		validateIAMPath(p, at+".path", u.Path)
+		validateIAMPath(p, uat+".path", u.Path)
 		for k, ak := range u.AccessKeys {
-			kp := fmt.Sprintf("%s.accessKeys[%d]", at, k)
+			kp := fmt.Sprintf("%s.accessKeys[%d]", uat, k)
 			switch {
 			case !accessKeyPattern.MatchString(ak.ID):
 				p.add(kp+".id", "invalid access key id %q; expected 16-128 letters, digits or _", ak.ID)
@@ -168,30 +215,30 @@ func (c *Config) validateIAM(p *problems) {
 				p.add(kp+".secret", "access key %q needs a secret", ak.ID)
 			}
 		}
-		validateIAMAttachments(p, at, u.Policies, u.ManagedPolicies, u.Tags, managed, managedNames)
+		validateIAMAttachments(p, uat, u.Policies, u.ManagedPolicies, u.Tags, managed, managedNames)
 	}
 
-	roles := map[string]int{}
-	for i := range m.Roles {
-		r := &m.Roles[i]
-		at := fmt.Sprintf("iam.roles[%d]", i)
+	roleNames := map[string]int{}
+	for i := range roles {
+		r := &roles[i]
+		rat := fmt.Sprintf("%s.roles[%d]", at, i)
 		if !iamNamePattern.MatchString(r.Name) {
-			p.add(at+".name", "invalid role name %q; expected 1-64 characters from letters, digits and +=,.@_-", r.Name)
-		} else if j, dup := roles[strings.ToLower(r.Name)]; dup {
-			p.add(at+".name", "duplicate role name %q (also iam.roles[%d]; IAM names are case-insensitive)", r.Name, j)
+			p.add(rat+".name", "invalid role name %q; expected 1-64 characters from letters, digits and +=,.@_-", r.Name)
+		} else if j, dup := roleNames[strings.ToLower(r.Name)]; dup {
+			p.add(rat+".name", "duplicate role name %q (also %s.roles[%d]; IAM names are case-insensitive)", r.Name, at, j)
 		} else {
-			roles[strings.ToLower(r.Name)] = i
+			roleNames[strings.ToLower(r.Name)] = i
 		}
-		validateIAMPath(p, at+".path", r.Path)
+		validateIAMPath(p, rat+".path", r.Path)
 		if r.TrustPolicy == nil {
-			p.add(at+".trustPolicy", "role %q needs a trust policy saying who may assume it", r.Name)
+			p.add(rat+".trustPolicy", "role %q needs a trust policy saying who may assume it", r.Name)
 		} else {
-			validateIAMTrustPolicy(p, at+".trustPolicy", r.TrustPolicy)
+			validateIAMTrustPolicy(p, rat+".trustPolicy", r.TrustPolicy)
 		}
 		if d := r.MaxSessionDuration.D(); d != 0 && (d < time.Hour || d > MaxRoleMaxSessionDuration) {
-			p.add(at+".maxSessionDuration", "max session duration %s out of range; expected 1h to 12h", d)
+			p.add(rat+".maxSessionDuration", "max session duration %s out of range; expected 1h to 12h", d)
 		}
-		validateIAMAttachments(p, at, r.Policies, r.ManagedPolicies, r.Tags, managed, managedNames)
+		validateIAMAttachments(p, rat, r.Policies, r.ManagedPolicies, r.Tags, managed, managedNames)
 	}
 }
 

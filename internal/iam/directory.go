@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ type Options struct {
 // Role is a configured IAM role.
 type Role struct {
 	Name, Path, ARN string
+	// Account owns the role: the directory's account, or one of
+	// iam.accounts.
+	Account string
 	// RoleID is the stable AROA… id.
 	RoleID             string
 	Tags               map[string]string
@@ -78,11 +82,14 @@ type keyEntry struct {
 type Directory struct {
 	account  string
 	keys     map[string]keyEntry
-	users    map[string]*Identity // by lower-case name
-	roles    map[string]*Role     // by lower-case name
+	users    map[string]*Identity // by account + "/" + lower-case name
+	roles    map[string]*Role     // by account + "/" + lower-case name
 	rolesARN map[string]*Role
+	accounts []string // other accounts (iam.accounts), in config order
 	sessions SessionStore
 }
+
+func nameKey(account, name string) string { return account + "/" + strings.ToLower(name) }
 
 // uniqueID derives a stable IAM unique id (prefix + 17 characters) from the
 // principal's ARN, so ids survive restarts and reloads.
@@ -119,14 +126,49 @@ func NewDirectory(o Options) (*Directory, error) {
 	if m == nil {
 		m = &config.IAM{}
 	}
+	if err := d.addAccount(o.Account, "iam", m.Policies, m.Users, m.Roles); err != nil {
+		return nil, err
+	}
+	for i, a := range m.Accounts {
+		at := fmt.Sprintf("iam.accounts[%d]", i)
+		if !isAccountID(a.ID) || a.ID == o.Account {
+			return nil, fmt.Errorf("iam: %s: invalid account id %q (12 digits, not the API owner's account)", at, a.ID)
+		}
+		if slices.Contains(d.accounts, a.ID) {
+			return nil, fmt.Errorf("iam: %s: account %s declared twice", at, a.ID)
+		}
+		d.accounts = append(d.accounts, a.ID)
+		if err := d.addAccount(a.ID, at, a.Policies, a.Users, a.Roles); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// addAccount adds the managed policies, users and roles of one account; at
+// is its config path ("iam" or "iam.accounts[i]"). Access key ids are unique
+// across accounts.
+func (d *Directory) addAccount(account, at string, policies []config.ManagedPolicy, users []config.IAMUser, roles []config.IAMRole) error {
 	managed := map[string]NamedPolicy{}
-	for i, mp := range m.Policies {
+	for i, mp := range policies {
 		if mp.Document == nil {
-			return nil, fmt.Errorf("iam: iam.policies[%d]: no document", i)
+			return fmt.Errorf("iam: %s.policies[%d]: no document", at, i)
 		}
 		pp, err := policy.Parse(mp.Document.JSON, policy.ParseOptions{Name: mp.Name, Kind: policy.KindIdentity})
 		if err != nil {
-			return nil, fmt.Errorf("iam: iam.policies[%d]: %w", i, err)
+			return fmt.Errorf("iam: %s.policies[%d]: %w", at, i, err)
 		}
 		managed[mp.Name] = NamedPolicy{Name: mp.Name, Managed: true, Document: mp.Document.JSON, Parsed: pp}
 	}
@@ -152,59 +194,70 @@ func NewDirectory(o Options) (*Directory, error) {
 		return out, nil
 	}
 
-	for i, u := range m.Users {
-		at := fmt.Sprintf("iam.users[%d]", i)
-		pols, err := collect(at, u.Policies, u.ManagedPolicies)
+	for i, u := range users {
+		uat := fmt.Sprintf("%s.users[%d]", at, i)
+		pols, err := collect(uat, u.Policies, u.ManagedPolicies)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		arn := "arn:aws:iam::" + o.Account + ":user" + iamPath(u.Path) + u.Name
+		arn := "arn:aws:iam::" + account + ":user" + iamPath(u.Path) + u.Name
 		base := Identity{
-			Type: TypeUser, Account: o.Account, ARN: arn, UserID: uniqueID("AIDA", arn), Username: u.Name,
+			Type: TypeUser, Account: account, ARN: arn, UserID: uniqueID("AIDA", arn), Username: u.Name,
 			Name: u.Name, Path: iamPath(u.Path), Tags: maps.Clone(u.Tags), Policies: pols,
 		}
-		d.users[strings.ToLower(u.Name)] = &base
+		d.users[nameKey(account, u.Name)] = &base
 		for _, k := range u.AccessKeys {
 			if _, dup := d.keys[k.ID]; dup {
-				return nil, fmt.Errorf("iam: %s: access key id %q is used twice (or is the root key)", at, k.ID)
+				return fmt.Errorf("iam: %s: access key id %q is used twice (or is the root key)", uat, k.ID)
 			}
 			id := base
 			id.AccessKeyID = k.ID
 			d.keys[k.ID] = keyEntry{secret: k.Secret, inactive: k.Inactive, identity: &id}
 		}
 	}
-	for i, r := range m.Roles {
-		at := fmt.Sprintf("iam.roles[%d]", i)
-		pols, err := collect(at, r.Policies, r.ManagedPolicies)
+	for i, r := range roles {
+		rat := fmt.Sprintf("%s.roles[%d]", at, i)
+		pols, err := collect(rat, r.Policies, r.ManagedPolicies)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if r.TrustPolicy == nil {
-			return nil, fmt.Errorf("iam: %s: no trust policy", at)
+			return fmt.Errorf("iam: %s: no trust policy", rat)
 		}
 		doc, err := config.TrustPolicyJSON(r.TrustPolicy.JSON)
 		if err != nil {
-			return nil, fmt.Errorf("iam: %s: %w", at, err)
+			return fmt.Errorf("iam: %s: %w", rat, err)
 		}
 		trust, err := policy.Parse(doc, policy.ParseOptions{Name: r.Name + " trust policy", Kind: policy.KindResource})
 		if err != nil {
-			return nil, fmt.Errorf("iam: %s.trustPolicy: %w", at, err)
+			return fmt.Errorf("iam: %s.trustPolicy: %w", rat, err)
 		}
-		arn := "arn:aws:iam::" + o.Account + ":role" + iamPath(r.Path) + r.Name
-		role := &Role{Name: r.Name, Path: iamPath(r.Path), ARN: arn, RoleID: uniqueID("AROA", arn), Tags: maps.Clone(r.Tags),
+		arn := "arn:aws:iam::" + account + ":role" + iamPath(r.Path) + r.Name
+		role := &Role{Name: r.Name, Path: iamPath(r.Path), ARN: arn, Account: account, RoleID: uniqueID("AROA", arn), Tags: maps.Clone(r.Tags),
 			Policies: pols, Trust: trust, MaxSessionDuration: r.EffectiveMaxSessionDuration()}
-		d.roles[strings.ToLower(r.Name)] = role
+		d.roles[nameKey(account, r.Name)] = role
 		d.rolesARN[arn] = role
 	}
-	return d, nil
+	return nil
 }
 
 // Account returns the account id.
 func (d *Directory) Account() string { return d.account }
 
-// User returns the identity of a user (without an access key), by name.
+// Accounts returns the other accounts declared in iam.accounts, in config
+// order (not the directory's own account).
+func (d *Directory) Accounts() []string { return slices.Clone(d.accounts) }
+
+// User returns the identity of a user of the directory's account (without
+// an access key), by name.
 func (d *Directory) User(name string) (*Identity, bool) {
-	u, ok := d.users[strings.ToLower(name)]
+	return d.UserIn(d.account, name)
+}
+
+// UserIn returns the identity of a user of account (the directory's own or
+// one of iam.accounts), by name.
+func (d *Directory) UserIn(account, name string) (*Identity, bool) {
+	u, ok := d.users[nameKey(account, name)]
 	return u, ok
 }
 
@@ -214,17 +267,27 @@ func (d *Directory) RoleByARN(arn string) (*Role, bool) {
 	return r, ok
 }
 
-// Role returns a role by name.
+// Role returns a role of the directory's account by name.
 func (d *Directory) Role(name string) (*Role, bool) {
-	r, ok := d.roles[strings.ToLower(name)]
+	return d.RoleIn(d.account, name)
+}
+
+// RoleIn returns a role of account by name.
+func (d *Directory) RoleIn(account, name string) (*Role, bool) {
+	r, ok := d.roles[nameKey(account, name)]
 	return r, ok
 }
 
-// SessionIdentity builds the identity of an assumed-role session.
+// SessionIdentity builds the identity of an assumed-role session: it
+// belongs to the role's account, whoever assumed the role.
 func (d *Directory) SessionIdentity(r *Role, s Session) *Identity {
+	account := r.Account
+	if account == "" {
+		account = d.account
+	}
 	return &Identity{
-		Type: TypeAssumedRole, Account: d.account, ARN: r.ARN,
-		SessionARN: "arn:aws:sts::" + d.account + ":assumed-role/" + r.Name + "/" + s.SessionName,
+		Type: TypeAssumedRole, Account: account, ARN: r.ARN,
+		SessionARN: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + s.SessionName,
 		UserID:     r.RoleID + ":" + s.SessionName,
 		Name:       r.Name, Path: r.Path, RoleID: r.RoleID, SessionName: s.SessionName,
 		AccessKeyID: s.AccessKeyID, Tags: r.Tags, Policies: r.Policies,

@@ -350,7 +350,9 @@ func (s *STS) assumeRole(r *http.Request, reqID string, caller *Identity, params
 }
 
 // trusted decides whether caller may assume role. The trust policy must
-// allow it. When the allowing statement would also admit any other
+// allow it. A caller of another account than the role's also needs an
+// allow from its own identity policies. Within one account, when the
+// allowing statement would also admit any other
 // principal of the account (Principal naming the account root, or "*"),
 // the caller's identity policies must allow sts:AssumeRole on the role too,
 // as in IAM for same-account access granted to the account.
@@ -365,6 +367,12 @@ func (s *STS) trusted(r *http.Request, now time.Time, caller *Identity, role *Ro
 	req := &policy.Request{Action: "sts:AssumeRole", Resource: role.ARN, Context: ctx}
 	if role.Trust.Evaluate(req).Effect != policy.Allow {
 		return false
+	}
+	if role.Account != "" && caller.Account != role.Account {
+		// Cross-account: the trust policy and the caller's own identity
+		// policies must both allow (IAM's cross-account rule, whoever the
+		// trust policy names).
+		return policy.Evaluate(req, caller.ParsedPolicies()...).Effect == policy.Allow
 	}
 	probe := *ctx
 	pid := *ctx.Principal
