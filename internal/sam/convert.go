@@ -359,7 +359,11 @@ func (c *conv) checkProps(n *Node, spec map[string]prop, path, typ string) {
 			}
 			c.warnf(f.Value, fp, "%s is ignored: %s", f.Key, note)
 		case Unsupported:
-			c.unsupported(f.Value, fp, "%s is not supported (%s)", f.Key, p.Note)
+			if p.Note == "" {
+				c.unsupported(f.Value, fp, "%s is not supported", f.Key)
+			} else {
+				c.unsupported(f.Value, fp, "%s is not supported (%s)", f.Key, p.Note)
+			}
 		case NotYet:
 			c.errorf(f.Value, fp, "%s: %s not supported yet", f.Key, p.Note)
 		case Supported:
