@@ -385,6 +385,8 @@ func TestSAMExampleGatewayResponses(t *testing.T) {
 			`{"error":"denied","detail":"` + denied + `"}`,
 			map[string]string{"Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "X-Error-Type": "denied", "X-Amzn-Errortype": "AccessDeniedException"}},
 		{"signed, allowed", "/prod/hello", key, 200, "", map[string]string{"X-Error-Type": ""}},
+		{"integration timeout: DEFAULT_5XX template, status kept", "/prod/slow", key, 504,
+			`{"error":"internal","requestId":"$requestId"}`, map[string]string{"Content-Type": "application/json", "X-Error-Type": ""}},
 		{"bad signature: uncustomised INVALID_SIGNATURE", "/prod/hello", creds(key.AccessKeyID, strings.Repeat("y", 40)), 403, "",
 			map[string]string{"X-Error-Type": "", "Access-Control-Allow-Origin": ""}},
 	}
