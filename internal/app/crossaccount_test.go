@@ -392,3 +392,62 @@ func TestDocsCrossAccountExample(t *testing.T) {
 		})
 	}
 }
+
+// TestDocsOtherAccountsExample loads the iam.accounts fragment of
+// docs/auth-iam.md with an API whose resource policy admits account
+// 111122223333, and calls it as the fragment's user and as a session of its
+// role.
+func TestDocsOtherAccountsExample(t *testing.T) {
+	clk := &fakeClock{t: time.Now().UTC()}
+	ta := startIAM(t, docExample(t, "auth-iam.md", "iam-other-accounts")+`
+apis:
+  - name: shared
+    id: shared0001
+    kind: rest
+    stages: [{name: prod}]
+    defaultAuthorizer: AWS_IAM
+    resourcePolicy:
+      Statement:
+        - {Effect: Allow, Principal: {AWS: "111122223333"}, Action: "execute-api:Invoke", Resource: "execute-api:/prod/GET/*"}
+    routes:
+      - route: ANY /{proxy+}
+        integration: {mock: {body: ok}}
+`, clk)
+	erin := creds("AKIAPARTNERERIN1", "...")
+	stsSrv := httptest.NewServer(ta.stsHandler())
+	t.Cleanup(stsSrv.Close)
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: stsSrv.Client(),
+		Credentials: credentials.NewStaticCredentialsProvider(erin.AccessKeyID, erin.SecretAccessKey, "")},
+		func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL); o.RetryMaxAttempts = 1 })
+	who, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *who.Account != "111122223333" || *who.Arn != "arn:aws:iam::111122223333:user/erin" {
+		t.Fatalf("GetCallerIdentity = %s %s", *who.Account, *who.Arn)
+	}
+	out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/batch"), RoleSessionName: aws.String("nightly")})
+	if err != nil {
+		t.Fatalf("AssumeRole: %v", err)
+	}
+	batch := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	tests := []struct {
+		name, method string
+		key          aws.Credentials
+		wantStatus   int
+		wantBody     string
+	}{
+		{"user reads", "GET", erin, 200, "ok"},
+		{"session reads", "GET", batch, 200, "ok"},
+		{"user writes: the resource policy does not allow", "POST", erin, 403, iamDenial("arn:aws:iam::111122223333:user/erin", "shared0001", "POST/x", false)},
+		{"session writes", "POST", batch, 403, iamDenial("arn:aws:sts::111122223333:assumed-role/batch/nightly", "shared0001", "POST/x", false)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.signed(t, signedReq{method: tc.method, host: "shared0001.execute-api.localhost", path: "/prod/x", key: tc.key, at: clk.Now()})
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+}
