@@ -156,19 +156,25 @@ func TestSAMExampleIAM(t *testing.T) {
 		at         time.Time
 		wantStatus int
 		wantBody   string // exact unless empty
+		host       string // execute-api host form when set
+		presign    bool   // signature in the query string
 	}{
-		{"signed by the template's key, allowed route", "/prod/hello", key, clk.Now(), 200, ""},
-		{"unsigned", "/prod/hello", aws.Credentials{}, clk.Now(), 403, `{"message":"Missing Authentication Token"}`},
+		{"signed by the template's key, allowed route", "/prod/hello", key, clk.Now(), 200, "", "", false},
+		{"unsigned", "/prod/hello", aws.Credentials{}, clk.Now(), 403, `{"message":"Missing Authentication Token"}`, "", false},
 		{"signed, route the policy does not allow", "/prod/admin", key, clk.Now(), 403,
-			`{"Message":"User: ` + user + ` is not authorized to perform: execute-api:Invoke on resource: ` + resource + `GET/admin"}`},
-		{"unknown route, signed", "/prod/nowhere", key, clk.Now(), 403, `{"message":"Missing Authentication Token"}`},
-		{"wrong secret", "/prod/hello", wrongSecret, clk.Now(), 403, ""},
-		{"unknown access key", "/prod/hello", unknownKey, clk.Now(), 403, `{"message":"The security token included in the request is invalid."}`},
-		{"signed more than 5 minutes ago", "/prod/hello", key, clk.Now().Add(-6 * time.Minute), 403, ""},
+			`{"Message":"User: ` + user + ` is not authorized to perform: execute-api:Invoke on resource: ` + resource + `GET/admin"}`, "", false},
+		{"unknown route, signed", "/prod/nowhere", key, clk.Now(), 403, `{"message":"Missing Authentication Token"}`, "", false},
+		{"wrong secret", "/prod/hello", wrongSecret, clk.Now(), 403, "", "", false},
+		{"unknown access key", "/prod/hello", unknownKey, clk.Now(), 403, `{"message":"The security token included in the request is invalid."}`, "", false},
+		{"signed more than 5 minutes ago", "/prod/hello", key, clk.Now().Add(-6 * time.Minute), 403, "", "", false},
+		{"execute-api host form", "/prod/hello", key, clk.Now(), 200, "", id + ".execute-api.localhost", false},
+		{"presigned URL", "/prod/hello", key, clk.Now(), 200, "", "", true},
+		{"presigned URL, route the policy does not allow", "/prod/admin", key, clk.Now(), 403,
+			`{"Message":"User: ` + user + ` is not authorized to perform: execute-api:Invoke on resource: ` + resource + `GET/admin"}`, "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: "GET", path: tc.path, key: tc.key, at: tc.at})
+			resp, body := ta.signed(t, signedReq{method: "GET", host: tc.host, path: tc.path, key: tc.key, at: tc.at, presign: tc.presign})
 			if resp.StatusCode != tc.wantStatus || tc.wantBody != "" && body != tc.wantBody {
 				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
