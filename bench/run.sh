@@ -13,7 +13,7 @@
 #                         request is verified in full; wrk cycles through a
 #                         list of distinct valid tokens
 #   haproxy-jwt           HAProxy jwt_verify with the same key and claims
-#                         (alg, iss, aud, exp, nbf, scope), one token reused
+#                         (alg, iss, aud, exp, nbf, iat, scope), one token reused
 #   iam                   gatehouse, AWS_IAM route: SigV4 presigned URLs
 #                         (AWS SDK for Go v2 signer, distinct paths, cycled by
 #                         wrk) verified and an identity policy evaluated on
