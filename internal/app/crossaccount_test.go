@@ -28,8 +28,9 @@ var (
 
 // crossAccountIAM declares the principals. The partner's identity policy
 // allows execute-api:Invoke on the owner's APIs; the deny users have an
-// allow and an explicit deny. Role gateway-caller (owner account) trusts
-// the partner's x-allow user; role partner-caller (partner account) trusts
+// allow and an explicit deny. Role gateway-caller (owner account, no
+// policies) trusts the partner's x-allow user, role gateway-invoker (owner
+// account, invoke-all) the partner account; role partner-caller (partner account) trusts
 // the same user and carries the partner's invoke policy.
 const crossAccountIAM = `
 settings:
@@ -63,6 +64,12 @@ iam:
         Version: "2012-10-17"
         Statement:
           - {Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:user/x-allow"}, Action: "sts:AssumeRole"}
+    - name: gateway-invoker
+      managedPolicies: [invoke-all]
+      trustPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - {Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:root"}, Action: "sts:AssumeRole"}
   accounts:
     - id: "111122223333"
       policies:
@@ -445,6 +452,60 @@ apis:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.signed(t, signedReq{method: tc.method, host: "shared0001.execute-api.localhost", path: "/prod/x", key: tc.key, at: clk.Now()})
+			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
+			}
+		})
+	}
+}
+
+// TestHTTPAPICrossAccountCaller: HTTP APIs have no resource policies, so a
+// caller of another account is refused whatever its identity policies say
+// (table B with the resource side "Neither"); a session of a role in the
+// API owner's account is a same-account caller.
+func TestHTTPAPICrossAccountCaller(t *testing.T) {
+	clk := &fakeClock{t: time.Now().UTC()}
+	ta := startIAM(t, crossAccountIAM+`
+apis:
+  - name: httpsigned
+    id: httpxacct1
+    kind: http
+    routes:
+      - route: GET /items
+        authorizer: AWS_IAM
+        integration: {mock: {body: items}}
+`, clk)
+	stsSrv := httptest.NewServer(ta.stsHandler())
+	t.Cleanup(stsSrv.Close)
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: stsSrv.Client(),
+		Credentials: credentials.NewStaticCredentialsProvider(xAllow.AccessKeyID, xAllow.SecretAccessKey, "")},
+		func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL); o.RetryMaxAttempts = 1 })
+	assume := func(role string) aws.Credentials {
+		t.Helper()
+		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + role), RoleSessionName: aws.String("s1")})
+		if err != nil {
+			t.Fatalf("AssumeRole %s: %v", role, err)
+		}
+		return aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	}
+	invoker, caller := assume("gateway-invoker"), assume("gateway-caller")
+	const res = "arn:aws:execute-api:us-east-1:********9012:httpxacct1/$default/GET/items"
+	tests := []struct {
+		name       string
+		key        aws.Credentials
+		wantStatus int
+		wantBody   string
+	}{
+		{"same account, identity allow", ownerAllow, 200, "items"},
+		{"other account, identity allow", xAllow, 403,
+			`{"message":"User: arn:aws:iam::111122223333:user/x-allow is not authorized to perform: execute-api:Invoke on resource: ` + res + `"}`},
+		{"owner-account session of a partner user, role allows", invoker, 200, "items"},
+		{"owner-account session of a partner user, role has no policy", caller, 403,
+			`{"message":"User: arn:aws:sts::123456789012:assumed-role/gateway-caller/s1 is not authorized to perform: execute-api:Invoke on resource: ` + res + `"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.signed(t, signedReq{method: "GET", host: "httpxacct1.execute-api.localhost", path: "/items", key: tc.key, at: clk.Now()})
 			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
 				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}

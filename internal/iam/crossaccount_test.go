@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/policy"
 )
 
 const partnerAccount = "111122223333"
@@ -88,6 +89,25 @@ func TestDirectoryOtherAccounts(t *testing.T) {
 			}
 			ids[id.UserID] = tc.name
 		})
+	}
+	// aws:PrincipalAccount and aws:PrincipalArn carry the partner's account.
+	keyed, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*",
+		"Condition":{"StringEquals":{"aws:PrincipalAccount":"111122223333"},"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/*"}}}]}`),
+		policy.ParseOptions{Kind: policy.KindResource})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]policy.Effect{"AKIAERIN00000001": policy.Allow, "AKIABOB000000001": policy.ImplicitDeny} {
+		c, err := d.Lookup(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := IdentityOf(c)
+		got := keyed.Evaluate(&policy.Request{Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:a/b/GET/",
+			Context: &policy.Context{Principal: id.PolicyIdentity()}}).Effect
+		if got != want {
+			t.Errorf("%s: aws:PrincipalAccount condition %v, want %v", key, got, want)
+		}
 	}
 	if len(ids) != len(tests) {
 		t.Errorf("user ids are not distinct across accounts: %v", ids)

@@ -1,7 +1,11 @@
 // Package iam owns gatehouse's IAM principals: the directory built from the
 // native config's iam section plus the root credentials from the
 // environment, the identities requests are made as (users, the account root,
-// assumed-role sessions), temporary credentials issued by an STS-compatible
+// assumed-role sessions) of the API owner's account and of the other
+// accounts declared in iam.accounts (each principal carries its own account
+// in ARNs, aws:PrincipalAccount and the integration's accountId; a session
+// belongs to its role's account; cross-account AssumeRole needs the trust
+// policy and the caller's identity policies to allow), temporary credentials issued by an STS-compatible
 // AssumeRole endpoint and kept in a bounded SessionStore, and the mapping of
 // SigV4 refusals to gateway responses.
 //
