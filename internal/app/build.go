@@ -32,7 +32,7 @@ import (
 type generation struct {
 	cfg        *config.Config
 	gateway    *pipeline.Gateway
-	transports map[string]*http.Transport
+	transports map[string]*httpproxy.Transport
 	sinks      map[string]*telemetry.Sink
 	iam        *genIAM
 	runner     *functions.Runner
@@ -50,7 +50,7 @@ func (g *generation) close() { g.closeOnce.Do(g.doClose) }
 
 func (g *generation) doClose() {
 	for _, t := range g.transports {
-		t.CloseIdleConnections()
+		t.Close()
 	}
 	for _, s := range g.sinks {
 		_ = s.Close()
@@ -105,7 +105,7 @@ func (a *App) buildFrom(ctx context.Context, res *sam.Result) (*generation, erro
 }
 
 func (a *App) compile(ctx context.Context, cfg *config.Config) (_ *generation, err error) {
-	gen := &generation{cfg: cfg, transports: map[string]*http.Transport{}, sinks: map[string]*telemetry.Sink{}}
+	gen := &generation{cfg: cfg, transports: map[string]*httpproxy.Transport{}, sinks: map[string]*telemetry.Sink{}}
 	defer func() {
 		if err != nil {
 			gen.close()

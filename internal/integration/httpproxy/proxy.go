@@ -70,6 +70,18 @@ type call struct {
 	err     error
 	started time.Time
 	gotResp time.Time
+	// deadline is when the integration times out.
+	deadline time.Time
+}
+
+// deadlineOf returns the earlier of the request context's deadline and the
+// integration call's deadline.
+func deadlineOf(r *http.Request) (time.Time, bool) {
+	dl, ok := r.Context().Deadline()
+	if c, _ := r.Context().Value(ctxKey{}).(*call); c != nil && !c.deadline.IsZero() && (!ok || c.deadline.Before(dl)) {
+		return c.deadline, true
+	}
+	return dl, ok
 }
 
 // New builds a proxy. transport is shared between proxies to the same
@@ -98,26 +110,6 @@ func New(cfg Config, kind exchange.Kind, transport http.RoundTripper, log *slog.
 	return p, nil
 }
 
-// NewTransport returns a Transport tuned for a gateway: many idle
-// connections per backend, no compression, HTTP/1.1.
-func NewTransport() *http.Transport {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy:                  nil,
-		DialContext:            d.DialContext,
-		MaxIdleConns:           0,
-		MaxIdleConnsPerHost:    1024,
-		IdleConnTimeout:        90 * time.Second,
-		TLSHandshakeTimeout:    10 * time.Second,
-		ExpectContinueTimeout:  time.Second,
-		DisableCompression:     true,
-		ForceAttemptHTTP2:      false,
-		WriteBufferSize:        32 << 10,
-		ReadBufferSize:         32 << 10,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
-}
-
 // Serve implements integration.Integration.
 func (p *Proxy) Serve(x *exchange.Exchange) error {
 	c := &call{x: x, started: time.Now()}
@@ -125,9 +117,10 @@ func (p *Proxy) Serve(x *exchange.Exchange) error {
 		return gwresp.New(gwresp.APIConfigurationError, err)
 	}
 	parent := x.R.Context()
-	ctx, cancel := context.WithTimeout(context.WithValue(parent, ctxKey{}, c), p.cfg.Timeout)
-	defer cancel()
-	p.rp.ServeHTTP(x.W, x.R.WithContext(ctx))
+	// The integration timeout is a deadline on the backend connection (set
+	// by Transport from the call), not a context timer: no timer per request.
+	c.deadline = c.started.Add(p.cfg.Timeout)
+	p.rp.ServeHTTP(x.W, x.R.WithContext(context.WithValue(parent, ctxKey{}, c)))
 	if !c.gotResp.IsZero() {
 		x.IntegrationLatency = c.gotResp.Sub(c.started)
 	} else {
@@ -140,7 +133,7 @@ func (p *Proxy) Serve(x *exchange.Exchange) error {
 	case parent.Err() != nil:
 		// The client went away: nothing to answer.
 		return &gwresp.Error{Type: gwresp.Default4XX, Status: 499, Cause: fmt.Errorf("client closed request: %w", c.err)}
-	case errors.Is(c.err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+	case errors.Is(c.err, context.DeadlineExceeded) || isTimeout(c.err) || !time.Now().Before(c.deadline):
 		return gwresp.New(gwresp.IntegrationTimeout, fmt.Errorf("backend %s: %w", c.target.Host, c.err))
 	case errors.Is(c.err, errBodyTooLarge):
 		return gwresp.New(gwresp.RequestTooLarge, c.err)
@@ -150,6 +143,13 @@ func (p *Proxy) Serve(x *exchange.Exchange) error {
 }
 
 var errBodyTooLarge = errors.New("request body larger than 10 MB")
+
+// isTimeout reports a network timeout (the connection deadline, set from the
+// integration timeout, can fire just before the context's own timer).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
 
 // target computes the backend URL for x.
 func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {

@@ -1,0 +1,360 @@
+package httpproxy
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Transport is the HTTP/1.1 client that carries integration requests to
+// backends. Unlike http.Transport it does the whole exchange on the calling
+// goroutine (write the request, read the response) with no per-connection
+// reader and writer goroutines, so a proxied request costs no goroutine
+// hand-offs; connections are kept in a LIFO pool per backend origin. It
+// implements http.RoundTripper for httputil.ReverseProxy and is safe for
+// concurrent use.
+//
+// What it does not do: HTTP/2, proxies (CONNECT), response decompression.
+// A request that fails on a reused connection before any byte of the
+// response arrived (the backend closed an idle connection) is retried once
+// on a new connection when its body can be replayed (none, or GetBody).
+type Transport struct {
+	// DialTimeout bounds connecting (default 10s).
+	DialTimeout time.Duration
+	// TLSConfig is used for https backends.
+	TLSConfig *tls.Config
+	// MaxIdlePerHost bounds the idle connections kept per origin (default 1024).
+	MaxIdlePerHost int
+	// IdleTimeout closes connections idle longer than this (default 90s).
+	IdleTimeout time.Duration
+	// MaxResponseHeaderBytes bounds a response's header block (default 64 KiB).
+	MaxResponseHeaderBytes int64
+
+	mu     sync.Mutex
+	idle   map[string][]*pconn
+	closed bool
+	dialer net.Dialer
+}
+
+var _ http.RoundTripper = (*Transport)(nil)
+
+// NewTransport returns a Transport with the defaults.
+func NewTransport() *Transport {
+	return &Transport{
+		DialTimeout:            10 * time.Second,
+		MaxIdlePerHost:         1024,
+		IdleTimeout:            90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		dialer:                 net.Dialer{KeepAlive: 30 * time.Second},
+	}
+}
+
+// pconn is one backend connection.
+type pconn struct {
+	t      *Transport
+	key    string
+	conn   net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	idleAt time.Time
+}
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
+)
+
+func (pc *pconn) close() {
+	_ = pc.conn.Close()
+	if pc.br != nil {
+		pc.br.Reset(nil)
+		readerPool.Put(pc.br)
+		pc.br = nil
+	}
+	if pc.bw != nil {
+		pc.bw.Reset(nil)
+		writerPool.Put(pc.bw)
+		pc.bw = nil
+	}
+}
+
+// errTransportClosed is returned after CloseIdleConnections was told to stop.
+var errTransportClosed = errors.New("httpproxy: transport closed")
+
+func originKey(r *http.Request) string {
+	return r.URL.Scheme + "://" + r.URL.Host
+}
+
+// get returns an idle connection for key, or dials a new one.
+func (t *Transport) get(ctx context.Context, r *http.Request, key string) (*pconn, bool, error) {
+	now := time.Now()
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil, false, errTransportClosed
+	}
+	for list := t.idle[key]; len(list) > 0; list = t.idle[key] {
+		pc := list[len(list)-1]
+		list[len(list)-1] = nil
+		t.idle[key] = list[:len(list)-1]
+		if t.IdleTimeout > 0 && now.Sub(pc.idleAt) > t.IdleTimeout {
+			t.mu.Unlock()
+			pc.close()
+			t.mu.Lock()
+			continue
+		}
+		t.mu.Unlock()
+		return pc, true, nil
+	}
+	t.mu.Unlock()
+	pc, err := t.dial(ctx, r, key)
+	return pc, false, err
+}
+
+func (t *Transport) dial(ctx context.Context, r *http.Request, key string) (*pconn, error) {
+	addr := r.URL.Host
+	if r.URL.Port() == "" {
+		if r.URL.Scheme == "https" {
+			addr = net.JoinHostPort(r.URL.Hostname(), "443")
+		} else {
+			addr = net.JoinHostPort(r.URL.Hostname(), "80")
+		}
+	}
+	d := t.dialer
+	d.Timeout = t.DialTimeout
+	if dl, ok := deadlineOf(r); ok {
+		d.Deadline = dl
+	}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if r.URL.Scheme == "https" {
+		cfg := t.TLSConfig.Clone()
+		if cfg == nil {
+			cfg = &tls.Config{}
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = r.URL.Hostname()
+		}
+		cfg.NextProtos = []string{"http/1.1"}
+		tc := tls.Client(conn, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+		conn = tc
+	}
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(conn)
+	bw := writerPool.Get().(*bufio.Writer)
+	bw.Reset(conn)
+	return &pconn{t: t, key: key, conn: conn, br: br, bw: bw}, nil
+}
+
+// put returns a connection to the idle pool, or closes it.
+func (t *Transport) put(pc *pconn) {
+	pc.idleAt = time.Now()
+	t.mu.Lock()
+	if !t.closed {
+		if t.idle == nil {
+			t.idle = map[string][]*pconn{}
+		}
+		if list := t.idle[pc.key]; len(list) < t.MaxIdlePerHost {
+			t.idle[pc.key] = append(list, pc)
+			t.mu.Unlock()
+			return
+		}
+	}
+	t.mu.Unlock()
+	pc.close()
+}
+
+// CloseIdleConnections closes the idle connections; connections in use are
+// closed when their response is done.
+func (t *Transport) CloseIdleConnections() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = nil
+	t.mu.Unlock()
+	for _, list := range idle {
+		for _, pc := range list {
+			pc.close()
+		}
+	}
+}
+
+// Close closes the idle connections and refuses new requests.
+func (t *Transport) Close() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.CloseIdleConnections()
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL == nil || (r.URL.Scheme != "http" && r.URL.Scheme != "https") || r.URL.Host == "" {
+		closeBody(r)
+		return nil, fmt.Errorf("httpproxy: unsupported URL %v", r.URL)
+	}
+	ctx := r.Context()
+	key := originKey(r)
+	dl, _ := deadlineOf(r)
+	for attempt := 0; ; attempt++ {
+		pc, reused, err := t.get(ctx, r, key)
+		if err != nil {
+			closeBody(r)
+			return nil, err
+		}
+		resp, retryable, err := pc.roundTrip(ctx, r, dl)
+		if err == nil {
+			return resp, nil
+		}
+		pc.close()
+		if reused && retryable && attempt == 0 && ctx.Err() == nil {
+			if r.Body == nil || r.Body == http.NoBody {
+				continue
+			}
+			if r.GetBody != nil {
+				body, gerr := r.GetBody()
+				if gerr == nil {
+					r = r.Clone(ctx)
+					r.Body = body
+					continue
+				}
+			}
+		}
+		closeBody(r)
+		return nil, err
+	}
+}
+
+func closeBody(r *http.Request) {
+	if r.Body != nil {
+		_ = r.Body.Close()
+	}
+}
+
+// aLongTimeAgo interrupts blocked reads and writes.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// roundTrip sends r on pc and reads the response head. retryable reports
+// that the failure happened before any response byte arrived.
+func (pc *pconn) roundTrip(ctx context.Context, r *http.Request, dl time.Time) (resp *http.Response, retryable bool, err error) {
+	// Every use sets the deadline (zero: none), so a pooled connection
+	// never carries an earlier request's deadline.
+	_ = pc.conn.SetDeadline(dl)
+	stop := context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
+	defer func() {
+		if err != nil {
+			stop()
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+			}
+		}
+	}()
+	if err := r.Write(pc.bw); err != nil {
+		return nil, true, err
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return nil, true, err
+	}
+	for {
+		if _, err := pc.br.Peek(1); err != nil {
+			return nil, true, err
+		}
+		resp, err = http.ReadResponse(pc.br, r)
+		if err != nil {
+			return nil, false, err
+		}
+		if resp.StatusCode >= 100 && resp.StatusCode < 200 && resp.StatusCode != http.StatusSwitchingProtocols {
+			continue // 100 Continue, 103 Early Hints: skip interim responses
+		}
+		break
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		_ = pc.conn.SetDeadline(time.Time{})
+		stop()
+		resp.Body = &upgraded{pc: pc}
+		return resp, false, nil
+	}
+	b := &body{pc: pc, rc: resp.Body, stop: stop, reuse: !resp.Close && !r.Close}
+	if resp.Body == http.NoBody {
+		b.done(true)
+		return resp, false, nil
+	}
+	resp.Body = b
+	return resp, false, nil
+}
+
+// body returns the connection to the pool once the response body was read
+// to the end, and closes it otherwise.
+type body struct {
+	pc       *pconn
+	rc       io.ReadCloser
+	stop     func() bool
+	reuse    bool
+	finished bool
+	mu       sync.Mutex
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err == io.EOF {
+		b.done(true)
+	}
+	return n, err
+}
+
+func (b *body) Close() error {
+	b.done(false)
+	return nil
+}
+
+func (b *body) done(eof bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.finished {
+		return
+	}
+	b.finished = true
+	stopped := b.stop()
+	if b.rc != nil && b.rc != http.NoBody {
+		_ = b.rc.Close()
+	}
+	pc := b.pc
+	if eof && b.reuse && stopped && pc.br.Buffered() == 0 {
+		pc.t.put(pc)
+		return
+	}
+	pc.close()
+}
+
+// upgraded is the body of a 101 response: the raw connection, for
+// httputil.ReverseProxy's protocol-switch handling (WebSocket).
+type upgraded struct {
+	pc   *pconn
+	once sync.Once
+}
+
+func (u *upgraded) Read(p []byte) (int, error) {
+	if u.pc.br.Buffered() > 0 {
+		return u.pc.br.Read(p)
+	}
+	return u.pc.conn.Read(p)
+}
+
+func (u *upgraded) Write(p []byte) (int, error) { return u.pc.conn.Write(p) }
+
+func (u *upgraded) Close() error {
+	u.once.Do(u.pc.close)
+	return nil
+}
