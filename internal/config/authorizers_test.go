@@ -112,20 +112,7 @@ func TestValidateAuthorizers(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &problems{}
-			tc.cfg.validateAuthorizers(p)
-			got := map[string]string{}
-			for _, pr := range p.list {
-				got[pr.path] = pr.msg
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("problems = %v, want %d matching %v", got, len(tc.want), tc.want)
-			}
-			for path, sub := range tc.want {
-				if msg, ok := got[path]; !ok || !strings.Contains(msg, sub) {
-					t.Errorf("problem at %s = %q, want it to contain %q (all: %v)", path, msg, sub, got)
-				}
-			}
+			checkProblems(t, tc.cfg.validateAuthorizers, tc.want)
 		})
 	}
 }

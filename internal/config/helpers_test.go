@@ -48,3 +48,24 @@ func checkLines(t *testing.T, got, want []string) {
 }
 
 func reflectValue(p *Config) reflect.Value { return reflect.ValueOf(p).Elem() }
+
+// checkProblems runs validate on an empty problem list and compares what it
+// records with want: one problem at each path of want, whose message
+// contains the substring want names for it, and none elsewhere.
+func checkProblems(t *testing.T, validate func(*problems), want map[string]string) {
+	t.Helper()
+	p := &problems{}
+	validate(p)
+	got := map[string]string{}
+	for _, pr := range p.list {
+		got[pr.path] = pr.msg
+	}
+	if len(got) != len(want) {
+		t.Fatalf("problems = %v, want %d matching %v", got, len(want), want)
+	}
+	for path, sub := range want {
+		if msg, ok := got[path]; !ok || !strings.Contains(msg, sub) {
+			t.Errorf("problem at %s = %q, want it to contain %q (all: %v)", path, msg, sub, got)
+		}
+	}
+}

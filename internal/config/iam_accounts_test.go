@@ -63,20 +63,7 @@ func TestValidateIAMAccounts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.cfg.Settings.AccountID = tc.owner
-			p := &problems{}
-			tc.cfg.validateIAM(p)
-			got := map[string]string{}
-			for _, pr := range p.list {
-				got[pr.path] = pr.msg
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("problems = %v, want %d matching %v", got, len(tc.want), tc.want)
-			}
-			for path, sub := range tc.want {
-				if msg, ok := got[path]; !ok || !strings.Contains(msg, sub) {
-					t.Errorf("problem at %s = %q, want it to contain %q (all: %v)", path, msg, sub, got)
-				}
-			}
+			checkProblems(t, tc.cfg.validateIAM, tc.want)
 		})
 	}
 }
