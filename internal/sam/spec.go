@@ -16,7 +16,7 @@ const (
 	Supported Status = iota
 	// Ignored properties have no local effect; each use is a warning.
 	Ignored
-	// Unsupported properties are security-relevant and not implemented: an
+	// Unsupported properties are security-relevant and not supported yet: an
 	// error unless Options.AllowUnsupported (then a warning).
 	Unsupported
 	// NotYet marks features gatehouse does not have yet (Lambda
@@ -367,7 +367,7 @@ func SupportMatrix() string {
 		case Ignored:
 			b.WriteString(": no local effect; each use is reported as a warning.\n")
 		case Unsupported:
-			b.WriteString(": security-relevant and not implemented; the template is refused unless `--allow-unsupported`, which turns each use into a warning.\n")
+			b.WriteString(": security-relevant and not supported yet; the template is refused unless `--allow-unsupported`, which turns each use into a warning.\n")
 		case NotYet:
 			b.WriteString(": a feature gatehouse does not have yet; always refused, so no route is served more openly than the template says.\n")
 		}
