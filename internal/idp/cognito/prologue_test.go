@@ -1,0 +1,214 @@
+package cognito
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestHandlerPrologues pins the error (or simulated answer) each handler
+// gives before it reaches its own logic: decoding, pool/client lookup,
+// SECRET_HASH, access token and unknown users with and without
+// PreventUserExistenceErrors. The handlers share helpers for these steps,
+// so every operation is listed on its own.
+func TestHandlerPrologues(t *testing.T) {
+	_, h, _ := newWireServer(t)
+	call := func(t *testing.T, op, body string) (int, map[string]any) {
+		t.Helper()
+		rec := post(h, TargetPrefix+op, body)
+		var v map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+			t.Fatalf("%s: body %q: %v", op, rec.Body, err)
+		}
+		return rec.Code, v
+	}
+	must := func(op, body string) map[string]any {
+		t.Helper()
+		code, v := call(t, op, body)
+		if code != 200 {
+			t.Fatalf("%s: status %d: %v", op, code, v)
+		}
+		return v
+	}
+	pool := must("CreateUserPool", `{"PoolName":"prologue"}`)["UserPool"].(map[string]any)["Id"].(string)
+	clientID := func(body string) string {
+		t.Helper()
+		return must("CreateUserPoolClient", strings.ReplaceAll(body, "$pool", pool))["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	}
+	legacy := clientID(`{"UserPoolId":"$pool","ClientName":"legacy"}`)
+	prevented := clientID(`{"UserPoolId":"$pool","ClientName":"prevented","PreventUserExistenceErrors":"ENABLED"}`)
+	secret := clientID(`{"UserPoolId":"$pool","ClientName":"secret","GenerateSecret":true}`)
+	must("CreateGroup", `{"UserPoolId":"`+pool+`","GroupName":"g"}`)
+	must("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"alice","MessageAction":"SUPPRESS"}`)
+
+	const (
+		invalidJSON  = "InvalidParameterException: Invalid JSON in request body"
+		userNotExist = "UserNotFoundException: User does not exist."
+		codeMismatch = "CodeMismatchException: Invalid verification code provided, please try again."
+		badToken     = "NotAuthorizedException: Invalid Access Token"
+		tooLong      = "InvalidParameterException: Request parameters are too long"
+		simulated    = `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"***"}}`
+	)
+	null := func(field string) string {
+		return "InvalidParameterException: 1 validation error detected: Value at '" + field + "' failed to satisfy constraint: Member must not be null"
+	}
+	noPool := "ResourceNotFoundException: User pool us-east-1_nope does not exist."
+	noClient := "ResourceNotFoundException: User pool client nope does not exist."
+	noGroup := "ResourceNotFoundException: Group not found."
+	noHash := "NotAuthorizedException: Client " + secret + " is configured with secret but SECRET_HASH was not received"
+	badHash := "NotAuthorizedException: Unable to verify secret hash for client " + secret
+
+	type tc struct {
+		name, op, body string
+		want           string // "Type: message" of the error, or the 200 body
+	}
+	var tests []tc
+	add := func(op string, cases ...[2]string) {
+		for _, c := range cases {
+			body := strings.NewReplacer("$pool", pool, "$legacy", legacy, "$prevented", prevented, "$secret", secret).Replace(c[0])
+			tests = append(tests, tc{op + "/" + c[0], op, body, c[1]})
+		}
+	}
+	// Self-service, username-based operations.
+	for _, op := range []string{"SignUp", "ConfirmSignUp", "ResendConfirmationCode", "ForgotPassword", "ConfirmForgotPassword"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{"Username":"bob"}`, null("clientId")},
+			[2]string{`{"ClientId":"nope","Username":"bob"}`, noClient},
+			[2]string{`{"ClientId":"$secret","Username":"bob"}`, noHash},
+			[2]string{`{"ClientId":"$secret","Username":"bob","SecretHash":"AAAA"}`, badHash},
+		)
+	}
+	add("SignUp", [2]string{`{"ClientId":"$legacy","Username":"bob"}`, null("password")})
+	for _, op := range []string{"ConfirmSignUp", "ConfirmForgotPassword"} {
+		add(op,
+			[2]string{`{"ClientId":"$legacy","Username":"bob"}`, null("confirmationCode")},
+			[2]string{`{"ClientId":"$prevented","Username":"","ConfirmationCode":"123456","Password":"Passw0rd!"}`, null("username")},
+			[2]string{`{"ClientId":"$legacy","Username":"bob","ConfirmationCode":"123456","Password":"Passw0rd!"}`, userNotExist},
+			[2]string{`{"ClientId":"$prevented","Username":"bob","ConfirmationCode":"123456","Password":"Passw0rd!"}`, codeMismatch},
+		)
+	}
+	add("ConfirmForgotPassword", [2]string{`{"ClientId":"$legacy","Username":"bob","ConfirmationCode":"123456"}`, null("password")})
+	add("ResendConfirmationCode",
+		[2]string{`{"ClientId":"$legacy","Username":"bob"}`, userNotExist},
+		[2]string{`{"ClientId":"$prevented","Username":"bob"}`, simulated},
+		[2]string{`{"ClientId":"$prevented","Username":""}`, null("username")},
+		[2]string{`{"ClientId":"$legacy","Username":"alice"}`, "InvalidParameterException: User is already confirmed."},
+	)
+	add("ForgotPassword",
+		[2]string{`{"ClientId":"$legacy","Username":"bob"}`, "UserNotFoundException: Username/client id combination not found."},
+		[2]string{`{"ClientId":"$prevented","Username":"bob"}`, simulated},
+		[2]string{`{"ClientId":"$prevented","Username":"alice"}`, simulated},
+		[2]string{`{"ClientId":"$legacy","Username":"alice"}`, "InvalidParameterException: Cannot reset password for the user as there is no registered/verified email or phone_number"},
+	)
+	// Access-token operations.
+	for _, op := range []string{"GetUser", "ChangePassword", "UpdateUserAttributes", "DeleteUser", "GlobalSignOut", "GetUserAttributeVerificationCode", "VerifyUserAttribute"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{}`, null("accessToken")},
+			[2]string{`{"AccessToken":"x.y.z"}`, badToken},
+		)
+	}
+	// Admin user operations.
+	for _, op := range []string{"AdminGetUser", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser", "AdminDeleteUserAttributes",
+		"AdminAddUserToGroup", "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "AdminConfirmSignUp", "AdminUserGlobalSignOut",
+		"AdminResetUserPassword", "AdminSetUserPassword", "AdminUpdateUserAttributes", "ListUsersInGroup", "AdminCreateUser", "ListUsers"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{"Username":"bob"}`, null("userPoolId")},
+			[2]string{`{"UserPoolId":"us-east-1_nope","Username":"bob"}`, noPool},
+		)
+	}
+	for _, op := range []string{"AdminGetUser", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser", "AdminDeleteUserAttributes",
+		"AdminAddUserToGroup", "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "AdminConfirmSignUp", "AdminUserGlobalSignOut", "AdminResetUserPassword"} {
+		add(op,
+			[2]string{`{"UserPoolId":"$pool","Username":"bob","GroupName":"g"}`, userNotExist},
+			[2]string{`{"UserPoolId":"$pool","GroupName":"g"}`, null("username")},
+		)
+	}
+	add("AdminSetUserPassword",
+		[2]string{`{"UserPoolId":"$pool","Username":"bob"}`, null("password")},
+		[2]string{`{"UserPoolId":"$pool","Username":"bob","Password":"Passw0rd!"}`, userNotExist},
+	)
+	add("AdminUpdateUserAttributes",
+		[2]string{`{"UserPoolId":"$pool","Username":"bob"}`, null("userAttributes")},
+		[2]string{`{"UserPoolId":"$pool","Username":"bob","UserAttributes":[]}`, userNotExist},
+	)
+	for _, op := range []string{"AdminAddUserToGroup", "AdminRemoveUserFromGroup"} {
+		add(op, [2]string{`{"UserPoolId":"$pool","Username":"alice","GroupName":"nope"}`, noGroup})
+	}
+	add("ListUsersInGroup", [2]string{`{"UserPoolId":"$pool","GroupName":"nope"}`, noGroup})
+	// Auth entry points.
+	longSession := `"Session":"` + strings.Repeat("s", 2049) + `"`
+	for _, op := range []string{"InitiateAuth", "RespondToAuthChallenge"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{` + longSession + `}`, tooLong},
+			[2]string{`{}`, null("clientId")},
+			[2]string{`{"ClientId":"nope"}`, noClient},
+		)
+	}
+	add("InitiateAuth", [2]string{`{"ClientId":"$legacy"}`, null("authFlow")})
+	add("RespondToAuthChallenge", [2]string{`{"ClientId":"$legacy"}`, null("challengeName")})
+	for _, op := range []string{"AdminInitiateAuth", "AdminRespondToAuthChallenge"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{` + longSession + `}`, tooLong},
+			[2]string{`{"ClientId":"$legacy"}`, null("userPoolId")},
+			[2]string{`{"UserPoolId":"us-east-1_nope","ClientId":"$legacy"}`, noPool},
+			[2]string{`{"UserPoolId":"$pool"}`, null("clientId")},
+			[2]string{`{"UserPoolId":"$pool","ClientId":"nope"}`, noClient},
+		)
+	}
+	add("AdminInitiateAuth", [2]string{`{"UserPoolId":"$pool","ClientId":"$legacy"}`, null("authFlow")})
+	add("AdminRespondToAuthChallenge", [2]string{`{"UserPoolId":"$pool","ClientId":"$legacy"}`, null("challengeName")})
+	// Clients, groups and pools.
+	for _, op := range []string{"DescribeUserPoolClient", "UpdateUserPoolClient", "DeleteUserPoolClient"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{"ClientId":"nope"}`, null("userPoolId")},
+			[2]string{`{"UserPoolId":"us-east-1_nope","ClientId":"nope"}`, noPool},
+			[2]string{`{"UserPoolId":"$pool"}`, null("clientId")},
+			[2]string{`{"UserPoolId":"$pool","ClientId":"nope"}`, noClient},
+		)
+	}
+	for _, op := range []string{"CreateGroup", "GetGroup", "UpdateGroup", "DeleteGroup", "ListGroups", "ListUserPoolClients"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{"GroupName":"g"}`, null("userPoolId")},
+			[2]string{`{"UserPoolId":"us-east-1_nope","GroupName":"g"}`, noPool},
+		)
+	}
+	for _, op := range []string{"GetGroup", "UpdateGroup", "DeleteGroup"} {
+		add(op,
+			[2]string{`{"UserPoolId":"$pool"}`, null("groupName")},
+			[2]string{`{"UserPoolId":"$pool","GroupName":"nope"}`, noGroup},
+		)
+	}
+	for _, op := range []string{"DescribeUserPool", "UpdateUserPool", "DeleteUserPool"} {
+		add(op,
+			[2]string{`{`, invalidJSON},
+			[2]string{`{}`, null("userPoolId")},
+			[2]string{`{"UserPoolId":"us-east-1_nope"}`, noPool},
+		)
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, v := call(t, tt.op, tt.body)
+			var got string
+			if status == 200 {
+				b, _ := json.Marshal(v)
+				got = string(b)
+			} else {
+				got = v["__type"].(string) + ": " + v["message"].(string)
+				if status != 400 {
+					t.Errorf("status = %d, want 400", status)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
