@@ -893,16 +893,52 @@ type selfIn struct {
 
 func existenceErrorsPrevented(c store.Client) bool { return c.PreventUserExistenceErrors == "ENABLED" }
 
-func (s *Server) signUp(ctx context.Context, c *call) (any, error) {
+// selfServiceCall starts a public, username-based operation (SignUp,
+// ConfirmSignUp, ForgotPassword...): it decodes the request, resolves the
+// client and its pool and checks SECRET_HASH against the username.
+func (s *Server) selfServiceCall(ctx context.Context, c *call) (selfIn, store.Client, store.UserPool, error) {
 	var in selfIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, store.Client{}, store.UserPool{}, err
 	}
 	cl, p, err := s.clientAndPool(ctx, in.ClientID)
 	if err != nil {
-		return nil, err
+		return in, cl, p, err
 	}
 	if err := checkSecretHash(cl, []string{in.Username}, in.SecretHash); err != nil {
+		return in, cl, p, err
+	}
+	return in, cl, p, nil
+}
+
+// simulatedDelivery is the answer ResendConfirmationCode and
+// ForgotPassword give for an unknown user when the client prevents user
+// existence errors.
+func simulatedDelivery() map[string]any {
+	return map[string]any{"CodeDeliveryDetails": codeDeliveryDetails{"***", "EMAIL", "email"}}
+}
+
+// selfServiceUser resolves the username of a self-service operation. An
+// unknown user is reported as found == false (and a nil error) when the
+// client prevents user existence errors, so the caller can give its
+// simulated answer; otherwise as notFound.
+func (s *Server) selfServiceUser(ctx context.Context, cl store.Client, p store.UserPool, username string, notFound error) (u store.User, found bool, err error) {
+	u, err = s.resolveUser(ctx, p, username)
+	if errors.Is(err, store.ErrNotFound) {
+		if existenceErrorsPrevented(cl) {
+			return u, false, nil
+		}
+		return u, false, notFound
+	}
+	if err != nil {
+		return u, false, err
+	}
+	return u, true, nil
+}
+
+func (s *Server) signUp(ctx context.Context, c *call) (any, error) {
+	in, cl, p, err := s.selfServiceCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	if p.Settings.AdminCreateUser.AllowAdminCreateUserOnly {
@@ -986,29 +1022,19 @@ func (s *Server) signUp(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) confirmSignUp(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	in, cl, p, err := s.selfServiceCall(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSecretHash(cl, []string{in.Username}, in.SecretHash); err != nil {
 		return nil, err
 	}
 	if in.ConfirmationCode == "" {
 		return nil, missing("confirmationCode")
 	}
-	u, err := s.resolveUser(ctx, p, in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if existenceErrorsPrevented(cl) {
-			return nil, apiErr(excCodeMismatch, msgCodeMismatch)
-		}
-		return nil, userNotFound()
-	}
+	u, found, err := s.selfServiceUser(ctx, cl, p, in.Username, userNotFound())
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apiErr(excCodeMismatch, msgCodeMismatch)
 	}
 	var codeErr error
 	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
@@ -1034,26 +1060,16 @@ func (s *Server) confirmSignUp(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) resendConfirmationCode(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	in, cl, p, err := s.selfServiceCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSecretHash(cl, []string{in.Username}, in.SecretHash); err != nil {
-		return nil, err
-	}
-	u, err := s.resolveUser(ctx, p, in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if existenceErrorsPrevented(cl) {
-			return map[string]any{"CodeDeliveryDetails": codeDeliveryDetails{"***", "EMAIL", "email"}}, nil
-		}
-		return nil, userNotFound()
-	}
+	u, found, err := s.selfServiceUser(ctx, cl, p, in.Username, userNotFound())
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return simulatedDelivery(), nil
 	}
 	if u.Status != store.StatusUnconfirmed {
 		return nil, apiErr(excInvalidParameter, "User is already confirmed.")
@@ -1075,32 +1091,21 @@ func (s *Server) resendConfirmationCode(ctx context.Context, c *call) (any, erro
 }
 
 func (s *Server) forgotPassword(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	in, cl, p, err := s.selfServiceCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSecretHash(cl, []string{in.Username}, in.SecretHash); err != nil {
-		return nil, err
-	}
-	simulated := map[string]any{"CodeDeliveryDetails": codeDeliveryDetails{"***", "EMAIL", "email"}}
-	u, err := s.resolveUser(ctx, p, in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if existenceErrorsPrevented(cl) {
-			return simulated, nil
-		}
-		return nil, apiErr(excUserNotFound, "Username/client id combination not found.")
-	}
+	u, found, err := s.selfServiceUser(ctx, cl, p, in.Username, apiErr(excUserNotFound, "Username/client id combination not found."))
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return simulatedDelivery(), nil
 	}
 	d, ok := deliveryTarget(u, true, nil)
 	if !ok || !u.Enabled {
 		if existenceErrorsPrevented(cl) {
-			return simulated, nil
+			return simulatedDelivery(), nil
 		}
 		return nil, apiErr(excInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
@@ -1123,15 +1128,8 @@ func (s *Server) forgotPassword(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) confirmForgotPassword(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	in, cl, p, err := s.selfServiceCall(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkSecretHash(cl, []string{in.Username}, in.SecretHash); err != nil {
 		return nil, err
 	}
 	if in.ConfirmationCode == "" {
@@ -1143,15 +1141,12 @@ func (s *Server) confirmForgotPassword(ctx context.Context, c *call) (any, error
 	if err := checkPolicy(p.Settings.PasswordPolicy, in.Password); err != nil {
 		return nil, err
 	}
-	u, err := s.resolveUser(ctx, p, in.Username)
-	if errors.Is(err, store.ErrNotFound) {
-		if existenceErrorsPrevented(cl) {
-			return nil, apiErr(excCodeMismatch, msgCodeMismatch)
-		}
-		return nil, userNotFound()
-	}
+	u, found, err := s.selfServiceUser(ctx, cl, p, in.Username, userNotFound())
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apiErr(excCodeMismatch, msgCodeMismatch)
 	}
 	var codeErr error
 	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
