@@ -403,12 +403,29 @@ type userIn struct {
 	ValidationData         []attrIn          `json:"ValidationData"`
 }
 
-func (s *Server) adminCreateUser(ctx context.Context, c *call) (any, error) {
+// adminCall decodes an admin user operation and resolves its pool.
+func (s *Server) adminCall(ctx context.Context, c *call) (userIn, store.UserPool, error) {
 	var in userIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, store.UserPool{}, err
 	}
 	p, err := s.pool(ctx, in.UserPoolID)
+	return in, p, err
+}
+
+// adminUserCall is adminCall followed by the user lookup
+// (UserNotFoundException for an unknown user).
+func (s *Server) adminUserCall(ctx context.Context, c *call) (userIn, store.UserPool, store.User, error) {
+	in, p, err := s.adminCall(ctx, c)
+	if err != nil {
+		return in, p, store.User{}, err
+	}
+	u, err := s.userOrNotFound(ctx, p, in.Username)
+	return in, p, u, err
+}
+
+func (s *Server) adminCreateUser(ctx context.Context, c *call) (any, error) {
+	in, p, err := s.adminCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -507,11 +524,7 @@ func attrMap(a []attrIn) map[string]string {
 }
 
 func (s *Server) adminSetUserPassword(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
+	in, p, err := s.adminCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -539,15 +552,7 @@ func (s *Server) adminSetUserPassword(ctx context.Context, c *call) (any, error)
 }
 
 func (s *Server) adminGetUser(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	_, _, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -606,15 +611,7 @@ func usersPage(users []store.User, next string, only []string, tokenName string)
 }
 
 func (s *Server) adminDeleteUser(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	_, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -639,15 +636,7 @@ func (s *Server) signOutEverywhere(ctx context.Context, p store.UserPool, u stor
 }
 
 func (s *Server) adminSetEnabled(ctx context.Context, c *call, enabled bool) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	_, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -668,11 +657,7 @@ func (s *Server) adminEnableUser(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) adminUpdateUserAttributes(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
+	in, p, err := s.adminCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -694,15 +679,7 @@ func (s *Server) adminUpdateUserAttributes(ctx context.Context, c *call) (any, e
 }
 
 func (s *Server) adminDeleteUserAttributes(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	in, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -719,15 +696,7 @@ func (s *Server) adminDeleteUserAttributes(ctx context.Context, c *call) (any, e
 }
 
 func (s *Server) membership(ctx context.Context, c *call, add bool) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	in, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -749,15 +718,7 @@ func (s *Server) adminRemoveUserFromGroup(ctx context.Context, c *call) (any, er
 }
 
 func (s *Server) adminListGroupsForUser(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	in, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -769,11 +730,7 @@ func (s *Server) adminListGroupsForUser(ctx context.Context, c *call) (any, erro
 }
 
 func (s *Server) listUsersInGroup(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
+	in, p, err := s.adminCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -802,15 +759,7 @@ func (s *Server) postConfirmation(ctx context.Context, p store.UserPool, clientI
 }
 
 func (s *Server) adminConfirmSignUp(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	in, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -828,15 +777,7 @@ func (s *Server) adminConfirmSignUp(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) adminUserGlobalSignOut(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	_, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -844,15 +785,7 @@ func (s *Server) adminUserGlobalSignOut(ctx context.Context, c *call) (any, erro
 }
 
 func (s *Server) adminResetUserPassword(ctx context.Context, c *call) (any, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.userOrNotFound(ctx, p, in.Username)
+	in, p, u, err := s.adminUserCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1166,12 +1099,19 @@ func (s *Server) confirmForgotPassword(ctx context.Context, c *call) (any, error
 	return nil, s.postConfirmation(ctx, p, cl.ClientID, u, "PostConfirmation_ConfirmForgotPassword", in.ClientMetadata)
 }
 
-func (s *Server) changePassword(ctx context.Context, c *call) (any, error) {
+// accessCall decodes a self-service operation authorised by an access
+// token (ChangePassword, GetUser...) and validates the token.
+func (s *Server) accessCall(ctx context.Context, c *call) (selfIn, accessCtx, error) {
 	var in selfIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, accessCtx{}, err
 	}
 	at, err := s.accessUser(ctx, in.AccessToken)
+	return in, at, err
+}
+
+func (s *Server) changePassword(ctx context.Context, c *call) (any, error) {
+	in, at, err := s.accessCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1191,11 +1131,7 @@ func (s *Server) changePassword(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) getUser(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	_, at, err := s.accessCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1218,11 +1154,7 @@ func readableAttributes(u store.User, c store.Client) []attributeType {
 }
 
 func (s *Server) updateUserAttributes(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	in, at, err := s.accessCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1248,11 +1180,7 @@ func (s *Server) updateUserAttributes(ctx context.Context, c *call) (any, error)
 }
 
 func (s *Server) deleteUser(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	_, at, err := s.accessCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -1260,11 +1188,7 @@ func (s *Server) deleteUser(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) globalSignOut(ctx context.Context, c *call) (any, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	_, at, err := s.accessCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
