@@ -116,15 +116,31 @@ func sessionValidity(c store.Client) time.Duration {
 
 // ---- entry points ----------------------------------------------------
 
-func (s *Server) initiateAuth(ctx context.Context, c *call) (any, error) {
+// authCall decodes an InitiateAuth or RespondToAuthChallenge request and
+// resolves its client and pool: by client id alone for the public
+// operations, by pool and client id for the admin ones.
+func (s *Server) authCall(ctx context.Context, c *call, admin bool) (authIn, store.UserPool, store.Client, error) {
 	var in authIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, store.UserPool{}, store.Client{}, err
 	}
 	if in.tooLong() {
-		return nil, apiErr(excInvalidParameter, "Request parameters are too long")
+		return in, store.UserPool{}, store.Client{}, apiErr(excInvalidParameter, "Request parameters are too long")
 	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	if !admin {
+		cl, p, err := s.clientAndPool(ctx, in.ClientID)
+		return in, p, cl, err
+	}
+	p, err := s.pool(ctx, in.UserPoolID)
+	if err != nil {
+		return in, p, store.Client{}, err
+	}
+	cl, err := s.poolClient(ctx, p.ID, in.ClientID)
+	return in, p, cl, err
+}
+
+func (s *Server) initiateAuth(ctx context.Context, c *call) (any, error) {
+	in, p, cl, err := s.authCall(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
@@ -132,18 +148,7 @@ func (s *Server) initiateAuth(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) adminInitiateAuth(ctx context.Context, c *call) (any, error) {
-	var in authIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if in.tooLong() {
-		return nil, apiErr(excInvalidParameter, "Request parameters are too long")
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := s.poolClient(ctx, p.ID, in.ClientID)
+	in, p, cl, err := s.authCall(ctx, c, true)
 	if err != nil {
 		return nil, err
 	}
@@ -181,14 +186,7 @@ func (s *Server) startAuth(ctx context.Context, c *call, p store.UserPool, cl st
 }
 
 func (s *Server) respondToAuthChallenge(ctx context.Context, c *call) (any, error) {
-	var in authIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if in.tooLong() {
-		return nil, apiErr(excInvalidParameter, "Request parameters are too long")
-	}
-	cl, p, err := s.clientAndPool(ctx, in.ClientID)
+	in, p, cl, err := s.authCall(ctx, c, false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,18 +194,7 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, c *call) (any, erro
 }
 
 func (s *Server) adminRespondToAuthChallenge(ctx context.Context, c *call) (any, error) {
-	var in authIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if in.tooLong() {
-		return nil, apiErr(excInvalidParameter, "Request parameters are too long")
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := s.poolClient(ctx, p.ID, in.ClientID)
+	in, p, cl, err := s.authCall(ctx, c, true)
 	if err != nil {
 		return nil, err
 	}
