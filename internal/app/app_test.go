@@ -6,143 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// backend is a real HTTP server that records what it received.
-type backend struct {
-	*httptest.Server
-	mu   sync.Mutex
-	reqs []*http.Request
-	body [][]byte
-}
-
-func newBackend(t *testing.T, h http.HandlerFunc) *backend {
-	t.Helper()
-	b := &backend{}
-	b.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		b.mu.Lock()
-		b.reqs = append(b.reqs, r.Clone(context.Background()))
-		b.body = append(b.body, body)
-		b.mu.Unlock()
-		if h != nil {
-			h(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		fmt.Fprintf(w, "backend %s %s", r.Method, r.URL.RequestURI())
-	}))
-	t.Cleanup(b.Close)
-	return b
-}
-
-func (b *backend) last(t *testing.T) *http.Request {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.reqs) == 0 {
-		t.Fatal("backend received no request")
-	}
-	return b.reqs[len(b.reqs)-1]
-}
-
-type testApp struct {
-	*App
-	dir    string
-	cfg    string
-	logs   *syncBuffer
-	cancel context.CancelFunc
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// start runs an App on loopback ports with the given config text.
-func start(t *testing.T, cfg string) *testApp { return startB(t, cfg) }
-
-func startB(t testing.TB, cfg string) *testApp {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "gatehouse.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return startFile(t, path)
-}
-
-// startFile runs an App serving the config or template at path.
-func startFile(t testing.TB, path string) *testApp {
-	t.Helper()
-	dir := filepath.Dir(path)
-	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, Options{
-		ConfigPath: path, Listen: "127.0.0.1:0", AdminListen: "127.0.0.1:0",
-		DataDir: filepath.Join(dir, "data"), AdminToken: "test-admin-token",
-		DrainTimeout: 5 * time.Second,
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Stdout:       logs, Stderr: logs,
-	})
-	if err != nil {
-		cancel()
-		t.Fatalf("New: %v", err)
-	}
-	if err := a.Start(ctx); err != nil {
-		cancel()
-		t.Fatalf("Start: %v", err)
-	}
-	ta := &testApp{App: a, dir: dir, cfg: path, logs: logs, cancel: cancel}
-	t.Cleanup(func() {
-		_ = a.Shutdown(context.Background())
-		cancel()
-	})
-	return ta
-}
-
-// do sends a request to the gateway with an optional Host.
-func (ta *testApp) do(t *testing.T, method, host, path string, body io.Reader, hdr ...string) (*http.Response, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, "http://"+ta.GatewayAddr+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if host != "" {
-		req.Host = host
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Add(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 func TestRoutingAndDefaults(t *testing.T) {
 	be := newBackend(t, nil)
@@ -198,9 +69,7 @@ apis:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.do(t, tc.method, tc.host, tc.path, nil)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 			if tc.wantHeader != "" && resp.Header.Get(tc.wantHeader) == "" {
 				t.Errorf("missing header %s in %v", tc.wantHeader, resp.Header)
 			}
@@ -305,9 +174,7 @@ apis:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.do(t, tc.method, tc.host, tc.path, tc.body)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 }
@@ -356,19 +223,7 @@ apis:
       - route: GET /x
         integration: {mock: {}}
 `)
-	get := func(path, token string) (*http.Response, []byte) {
-		req, _ := http.NewRequest("GET", "http://"+ta.AdminAddr+path, nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, b
-	}
+	get := func(path, token string) (*http.Response, []byte) { return ta.admin(t, path, token) }
 	if resp, _ := get("/v1/apis", ""); resp.StatusCode != 401 {
 		t.Errorf("no token: %d", resp.StatusCode)
 	}
@@ -393,16 +248,6 @@ apis:
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
-}
-
-func grep(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }
 
 func TestAccessLogNeverHasSecrets(t *testing.T) {
@@ -467,12 +312,8 @@ apis:
 }
 
 func TestGeneratedAdminToken(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "gatehouse.yaml")
-	if err := os.WriteFile(cfg, []byte("apis: []\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(dir, "data")
+	cfg := writeConfig(t, "apis: []\n")
+	data := filepath.Join(filepath.Dir(cfg), "data")
 	boot := func() (*App, string) {
 		var out bytes.Buffer
 		a, err := New(context.Background(), Options{ConfigPath: cfg, Listen: "127.0.0.1:0", AdminListen: "127.0.0.1:0", DataDir: data, Stderr: &out})
@@ -511,16 +352,7 @@ func TestOutboxOnAdminListener(t *testing.T) {
 		token string
 		want  int
 	}{{"", 401}, {"test-admin-token", 200}} {
-		req, _ := http.NewRequest("GET", "http://"+ta.AdminAddr+"/v1/outbox", nil)
-		if tc.token != "" {
-			req.Header.Set("Authorization", "Bearer "+tc.token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, b := ta.admin(t, "/v1/outbox", tc.token)
 		if resp.StatusCode != tc.want {
 			t.Errorf("token %q: %d %s", tc.token, resp.StatusCode, b)
 		}

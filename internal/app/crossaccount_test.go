@@ -2,15 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -32,19 +28,7 @@ var (
 // policies) trusts the partner's x-allow user, role gateway-invoker (owner
 // account, invoke-all) the partner account; role partner-caller (partner account) trusts
 // the same user and carries the partner's invoke policy.
-const crossAccountIAM = `
-settings:
-  region: us-east-1
-  accountId: "123456789012"
-  trustedProxies: [127.0.0.1/32]
-iam:
-  policies:
-    - name: invoke-all
-      document:
-        Version: "2012-10-17"
-        Statement:
-          - {Effect: Allow, Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:*"}
-    - name: deny-all
+const crossAccountIAM = ownerIAM + `    - name: deny-all
       document:
         Version: "2012-10-17"
         Statement:
@@ -156,7 +140,7 @@ func iamDenial(caller, apiID, methodPath string, explicit bool) string {
 // allow). Identity outcome × resource-policy outcome is chosen by the user
 // (…-allow, …-neither, …-deny) and the path (/allow, /neither, /deny).
 func TestResourcePolicyTablesAAndB(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, crossAccountIAM+crossAccountAPIs, clk)
 	const (
 		owner   = "arn:aws:iam::123456789012:user/"
@@ -200,9 +184,7 @@ func TestResourcePolicyTablesAAndB(t *testing.T) {
 			if tc.wantStatus != 200 {
 				want = iamDenial(tc.caller, "xacct00001", "GET/"+tc.path+"/item", tc.explicit)
 			}
-			if resp.StatusCode != tc.wantStatus || body != want {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, want)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, want)
 			if tc.wantStatus == 403 && resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
 				t.Errorf("x-amzn-ErrorType %q, want AccessDeniedException", resp.Header.Get("X-Amzn-Errortype"))
 			}
@@ -225,9 +207,7 @@ func TestResourcePolicyTablesAAndB(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				resp, body := ta.signed(t, signedReq{method: "GET", host: "noresp0001.execute-api.localhost", path: "/prod/x", key: c.key, at: clk.Now()})
-				if resp.StatusCode != c.wantStatus || body != c.wantBody {
-					t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, c.wantStatus, c.wantBody)
-				}
+				wantResponse(t, resp, body, c.wantStatus, c.wantBody)
 			})
 		}
 	})
@@ -250,27 +230,9 @@ func TestCrossAccountAssumedRoles(t *testing.T) {
 	// The SDK's STS client signs with the real clock.
 	clk := &fakeClock{t: time.Now().UTC()}
 	ta := startIAM(t, crossAccountIAM+crossAccountAPIs, clk)
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	stsClient := func(c aws.Credentials) *sts.Client {
-		return sts.NewFromConfig(aws.Config{
-			Region: "us-east-1", HTTPClient: stsSrv.Client(),
-			Credentials: credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		}, func(o *sts.Options) {
-			o.BaseEndpoint = aws.String(stsSrv.URL)
-			o.RetryMaxAttempts = 1
-		})
-	}
-	assume := func(t *testing.T, c aws.Credentials, role string) aws.Credentials {
-		t.Helper()
-		out, err := stsClient(c).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("s1")})
-		if err != nil {
-			t.Fatalf("AssumeRole %s: %v", role, err)
-		}
-		return aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
-	}
-	partnerSession := assume(t, xAllow, "arn:aws:iam::111122223333:role/partner-caller")
-	ownerSession := assume(t, xAllow, "arn:aws:iam::123456789012:role/gateway-caller")
+	stsEP := newSTSEndpoint(t, ta)
+	partnerSession := assumeRole(t, stsEP.client(xAllow, noRetry), "arn:aws:iam::111122223333:role/partner-caller", "s1")
+	ownerSession := assumeRole(t, stsEP.client(xAllow, noRetry), "arn:aws:iam::123456789012:role/gateway-caller", "s1")
 
 	const partnerARN = "arn:aws:sts::111122223333:assumed-role/partner-caller/s1"
 	tests := []struct {
@@ -293,14 +255,12 @@ func TestCrossAccountAssumedRoles(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.signed(t, signedReq{method: "GET", host: tc.host + ".execute-api.localhost", path: tc.path, key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 
 	t.Run("partner user not named by the owner's trust policy", func(t *testing.T) {
-		_, err := stsClient(xNeither).AssumeRole(context.Background(), &sts.AssumeRoleInput{
+		_, err := stsEP.client(xNeither, noRetry).AssumeRole(context.Background(), &sts.AssumeRoleInput{
 			RoleArn: aws.String("arn:aws:iam::123456789012:role/gateway-caller"), RoleSessionName: aws.String("s1")})
 		if err == nil || !strings.Contains(err.Error(), "User: arn:aws:iam::111122223333:user/x-neither is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/gateway-caller") {
 			t.Fatalf("err = %v, want AccessDenied", err)
@@ -313,12 +273,8 @@ func TestCrossAccountAssumedRoles(t *testing.T) {
 // Lambda proxy event keeps the SigV4 Authorization header (only HTTP
 // integrations lose it; see docs/auth-iam.md).
 func TestCrossAccountCallerInLambdaEvent(t *testing.T) {
-	needNode(t)
-	echo, err := filepath.Abs("testdata/functions/echo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	echo := echoFunction(t)
+	clk := fixedClock()
 	ta := startIAM(t, crossAccountIAM+`
 functions:
   - name: echo
@@ -338,20 +294,7 @@ apis:
       - route: GET /whoami
         integration: {lambda: {function: echo}}
 `, clk)
-	resp, body := ta.signed(t, signedReq{method: "GET", host: "xacctfn001.execute-api.localhost", path: "/prod/whoami", key: xAllow, at: clk.Now()})
-	if resp.StatusCode != 200 {
-		t.Fatalf("got %d %s", resp.StatusCode, body)
-	}
-	var ev struct {
-		Headers        map[string]string `json:"headers"`
-		RequestContext struct {
-			AccountID string         `json:"accountId"`
-			Identity  map[string]any `json:"identity"`
-		} `json:"requestContext"`
-	}
-	if err := json.Unmarshal([]byte(body), &ev); err != nil {
-		t.Fatalf("event: %v\n%s", err, body)
-	}
+	ev := lambdaEvent(t, ta, "xacctfn001.execute-api.localhost", "/prod/whoami", xAllow, clk.Now())
 	id := ev.RequestContext.Identity
 	want := map[string]any{"accountId": "111122223333", "userArn": "arn:aws:iam::111122223333:user/x-allow", "accessKey": xAllow.AccessKeyID}
 	for k, v := range want {
@@ -374,30 +317,17 @@ apis:
 // TestDocsCrossAccountExample starts the cross-account example of
 // docs/resource-policies.md and checks the outcomes the page states.
 func TestDocsCrossAccountExample(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, docExample(t, "resource-policies.md", "gateway-cross-account"), clk)
 	erin := creds("AKIAEXAMPLEERIN01", "erin-example-secret")
 	sam := creds("AKIAEXAMPLESAM001", "sam-example-secret")
 	const res = "arn:aws:execute-api:us-east-1:********9012:orders0001/prod/"
-	tests := []struct {
-		name, method, path string
-		key                aws.Credentials
-		wantStatus         int
-		wantBody           string
-	}{
+	ta.checkSigned(t, "orders0001.execute-api.localhost", clk, []signedCase{
 		{"partner reads orders", "GET", "/prod/orders", erin, 200, "[]"},
 		{"partner may not delete: resource policy does not allow", "DELETE", "/prod/orders/1", erin, 403,
 			`{"Message":"User: arn:aws:iam::444455556666:user/erin is not authorized to perform: execute-api:Invoke on resource: ` + res + `DELETE/orders/1"}`},
 		{"owner's user needs no resource-policy allow", "DELETE", "/prod/orders/1", sam, 204, ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: tc.method, host: "orders0001.execute-api.localhost", path: tc.path, key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
-		})
-	}
+	})
 }
 
 // TestDocsOtherAccountsExample loads the iam.accounts fragment of
@@ -421,11 +351,7 @@ apis:
         integration: {mock: {body: ok}}
 `, clk)
 	erin := creds("AKIAPARTNERERIN1", "...")
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: stsSrv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider(erin.AccessKeyID, erin.SecretAccessKey, "")},
-		func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL); o.RetryMaxAttempts = 1 })
+	client := newSTSEndpoint(t, ta).client(erin, noRetry)
 	who, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -433,30 +359,13 @@ apis:
 	if *who.Account != "111122223333" || *who.Arn != "arn:aws:iam::111122223333:user/erin" {
 		t.Fatalf("GetCallerIdentity = %s %s", *who.Account, *who.Arn)
 	}
-	out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::111122223333:role/batch"), RoleSessionName: aws.String("nightly")})
-	if err != nil {
-		t.Fatalf("AssumeRole: %v", err)
-	}
-	batch := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
-	tests := []struct {
-		name, method string
-		key          aws.Credentials
-		wantStatus   int
-		wantBody     string
-	}{
-		{"user reads", "GET", erin, 200, "ok"},
-		{"session reads", "GET", batch, 200, "ok"},
-		{"user writes: the resource policy does not allow", "POST", erin, 403, iamDenial("arn:aws:iam::111122223333:user/erin", "shared0001", "POST/x", false)},
-		{"session writes", "POST", batch, 403, iamDenial("arn:aws:sts::111122223333:assumed-role/batch/nightly", "shared0001", "POST/x", false)},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: tc.method, host: "shared0001.execute-api.localhost", path: "/prod/x", key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
-		})
-	}
+	batch := assumeRole(t, client, "arn:aws:iam::111122223333:role/batch", "nightly")
+	ta.checkSigned(t, "shared0001.execute-api.localhost", clk, []signedCase{
+		{"user reads", "GET", "/prod/x", erin, 200, "ok"},
+		{"session reads", "GET", "/prod/x", batch, 200, "ok"},
+		{"user writes: the resource policy does not allow", "POST", "/prod/x", erin, 403, iamDenial("arn:aws:iam::111122223333:user/erin", "shared0001", "POST/x", false)},
+		{"session writes", "POST", "/prod/x", batch, 403, iamDenial("arn:aws:sts::111122223333:assumed-role/batch/nightly", "shared0001", "POST/x", false)},
+	})
 }
 
 // TestHTTPAPICrossAccountCaller: HTTP APIs have no resource policies, so a
@@ -475,40 +384,16 @@ apis:
         authorizer: AWS_IAM
         integration: {mock: {body: items}}
 `, clk)
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: stsSrv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider(xAllow.AccessKeyID, xAllow.SecretAccessKey, "")},
-		func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL); o.RetryMaxAttempts = 1 })
-	assume := func(role string) aws.Credentials {
-		t.Helper()
-		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::123456789012:role/" + role), RoleSessionName: aws.String("s1")})
-		if err != nil {
-			t.Fatalf("AssumeRole %s: %v", role, err)
-		}
-		return aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
-	}
-	invoker, caller := assume("gateway-invoker"), assume("gateway-caller")
+	client := newSTSEndpoint(t, ta).client(xAllow, noRetry)
+	invoker := assumeRole(t, client, "arn:aws:iam::123456789012:role/gateway-invoker", "s1")
+	caller := assumeRole(t, client, "arn:aws:iam::123456789012:role/gateway-caller", "s1")
 	const res = "arn:aws:execute-api:us-east-1:********9012:httpxacct1/$default/GET/items"
-	tests := []struct {
-		name       string
-		key        aws.Credentials
-		wantStatus int
-		wantBody   string
-	}{
-		{"same account, identity allow", ownerAllow, 200, "items"},
-		{"other account, identity allow", xAllow, 403,
+	ta.checkSigned(t, "httpxacct1.execute-api.localhost", clk, []signedCase{
+		{"same account, identity allow", "GET", "/items", ownerAllow, 200, "items"},
+		{"other account, identity allow", "GET", "/items", xAllow, 403,
 			`{"message":"User: arn:aws:iam::111122223333:user/x-allow is not authorized to perform: execute-api:Invoke on resource: ` + res + `"}`},
-		{"owner-account session of a partner user, role allows", invoker, 200, "items"},
-		{"owner-account session of a partner user, role has no policy", caller, 403,
+		{"owner-account session of a partner user, role allows", "GET", "/items", invoker, 200, "items"},
+		{"owner-account session of a partner user, role has no policy", "GET", "/items", caller, 403,
 			`{"message":"User: arn:aws:sts::123456789012:assumed-role/gateway-caller/s1 is not authorized to perform: execute-api:Invoke on resource: ` + res + `"}`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: "GET", host: "httpxacct1.execute-api.localhost", path: "/items", key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
-		})
-	}
+	})
 }

@@ -1,59 +1,28 @@
 package app
 
 import (
-	"os"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// docExample returns the yaml block that follows `<!-- example: name -->`
-// in a docs page.
-func docExample(t *testing.T, page, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("../../docs/" + page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile("(?s)<!-- example: " + regexp.QuoteMeta(name) + " -->\n```yaml\n(.*?)```")
-	m := re.FindSubmatch(b)
-	if m == nil {
-		t.Fatalf("docs/%s has no example %q", page, name)
-	}
-	return string(m[1])
-}
-
 func TestDocsIAMExample(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, docExample(t, "auth-iam.md", "gateway-iam"), clk)
 	alice := aws.Credentials{AccessKeyID: "AKIAEXAMPLEALICE1", SecretAccessKey: "alice-example-secret"}
-	tests := []struct {
-		name, method, path string
-		key                aws.Credentials
-		wantStatus         int
-		wantBody           string
-	}{
+	ta.checkSigned(t, "", clk, []signedCase{
 		{"alice reads", "GET", "/prod/pets", alice, 200, "[]"},
 		{"alice may not delete", "DELETE", "/prod/pets/1", alice, 403,
 			`{"Message":"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:petsapi001/prod/DELETE/pets/1"}`},
 		{"root may delete", "DELETE", "/prod/pets/1", root, 204, ""},
 		{"unsigned", "GET", "/prod/pets", aws.Credentials{}, 403, `{"message":"Missing Authentication Token"}`},
 		{"health needs no signature", "GET", "/prod/health", aws.Credentials{}, 200, "ok"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: tc.method, path: tc.path, key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
-		})
-	}
+	})
 }
 
 func TestDocsResourcePolicyExample(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, docExample(t, "resource-policies.md", "gateway-resource-policy"), clk)
 	const res = "arn:aws:execute-api:us-east-1:********9012:partner001/prod/"
 	tests := []struct {
@@ -71,9 +40,7 @@ func TestDocsResourcePolicyExample(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.signed(t, signedReq{method: tc.method, path: tc.path, header: []string{"X-Forwarded-For", tc.xff}})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 	if logs := ta.logs.String(); !regexp.MustCompile(`Sid \\?"OfficeOnly\\?"`).MatchString(logs) {

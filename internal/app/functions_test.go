@@ -3,30 +3,17 @@ package app
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
 
-func needNode(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("node not installed")
-	}
-}
-
 func TestLambdaProxyThroughGateway(t *testing.T) {
-	needNode(t)
-	abs, err := filepath.Abs("testdata/functions/echo")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ta := start(t, `
 functions:
   - name: echo
     runtime: nodejs20.x
     handler: index.handler
-    codeDir: `+abs+`
+    codeDir: `+echoFunction(t)+`
 apis:
   - name: h
     id: httpfn0001
@@ -108,12 +95,9 @@ apis:
 
 func TestMissingHandlerFailsAtStart(t *testing.T) {
 	needNode(t)
-	dir := t.TempDir()
+	cfg := writeConfig(t, "functions:\n  - name: f\n    runtime: nodejs\n    handler: index.handler\n    codeDir: .\n")
+	dir := filepath.Dir(cfg)
 	if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte("exports.other = async () => 1;\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "gatehouse.yaml")
-	if err := os.WriteFile(cfg, []byte("functions:\n  - name: f\n    runtime: nodejs\n    handler: index.handler\n    codeDir: .\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := New(t.Context(), Options{ConfigPath: cfg, Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data")}); err == nil {

@@ -2,15 +2,11 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -20,11 +16,7 @@ import (
 // STS GetCallerIdentity reports for the same credentials (reference §4,
 // §9.1): IAM users and assumed-role sessions.
 func TestIAMCallerInLambdaEvent(t *testing.T) {
-	needNode(t)
-	echo, err := filepath.Abs("testdata/functions/echo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	echo := echoFunction(t)
 	// The SDK's STS client signs with the real clock.
 	clk := &fakeClock{t: time.Now().UTC()}
 	ta := startIAM(t, iamConfig+`
@@ -56,22 +48,8 @@ apis:
         integration: {lambda: {function: echo}}
 `, clk)
 
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	stsClient := func(c aws.Credentials) *sts.Client {
-		return sts.NewFromConfig(aws.Config{
-			Region: "us-east-1", HTTPClient: stsSrv.Client(),
-			Credentials: credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, c.SessionToken),
-		}, func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL) })
-	}
-	out, err := stsClient(alice).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/invoker"), RoleSessionName: aws.String("s1"),
-	})
-	if err != nil {
-		t.Fatalf("AssumeRole: %v", err)
-	}
-	session := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey,
-		SessionToken: *out.Credentials.SessionToken}
+	stsEP := newSTSEndpoint(t, ta)
+	session := assumeRole(t, stsEP.client(alice), "arn:aws:iam::123456789012:role/invoker", "s1")
 
 	callers := []struct {
 		name       string
@@ -83,7 +61,7 @@ apis:
 		{name: "assumed-role session", key: session, wantARN: "arn:aws:sts::123456789012:assumed-role/invoker/s1", wantPrefix: "AROA"},
 	}
 	for _, c := range callers {
-		who, err := stsClient(c.key).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+		who, err := stsEP.client(c.key).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 		if err != nil {
 			t.Fatalf("GetCallerIdentity %s: %v", c.name, err)
 		}
@@ -141,25 +119,4 @@ apis:
 			t.Errorf("HTTP API route without authorizer: requestContext.authorizer = %v, want absent", ev.RequestContext.Authorizer)
 		}
 	})
-}
-
-type echoedEvent struct {
-	RequestContext struct {
-		Identity   map[string]any `json:"identity"`
-		Authorizer map[string]any `json:"authorizer"`
-	} `json:"requestContext"`
-}
-
-// lambdaEvent calls a route whose function echoes its event and decodes it.
-func lambdaEvent(t *testing.T, ta *testApp, host, path string, key aws.Credentials, at time.Time) echoedEvent {
-	t.Helper()
-	resp, body := ta.signed(t, signedReq{method: "GET", host: host, path: path, key: key, at: at})
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
-	}
-	var ev echoedEvent
-	if err := json.Unmarshal([]byte(body), &ev); err != nil {
-		t.Fatalf("event: %v\n%s", err, body)
-	}
-	return ev
 }

@@ -2,248 +2,26 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 )
 
-// fakeClock is the injected clock of security decisions.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// iamEnv is the environment the app reads the root credentials from.
-func iamEnv(k string) string {
-	switch k {
-	case "GATEHOUSE_ACCESS_KEY_ID":
-		return "AKIAROOTKEY00001"
-	case "GATEHOUSE_SECRET_ACCESS_KEY":
-		return "root-secret"
-	}
-	return ""
-}
-
-// startIAM runs an App like start, with a fake clock and the root key.
-func startIAM(t testing.TB, cfg string, clk *fakeClock) *testApp {
-	t.Helper()
-	ta, err := tryStartIAM(t, cfg, clk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ta
-}
-
-func tryStartIAM(t testing.TB, cfg string, clk *fakeClock) (*testApp, error) {
-	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gatehouse.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, Options{
-		ConfigPath: path, Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
-		DrainTimeout: 5 * time.Second,
-		Logger:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Stdout:       logs, Stderr: logs, Now: clk.Now, Getenv: iamEnv,
-	})
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	if err := a.Start(ctx); err != nil {
-		cancel()
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = a.Shutdown(context.Background())
-		cancel()
-	})
-	return &testApp{App: a, dir: dir, cfg: path, logs: logs, cancel: cancel}, nil
-}
-
-// signedReq describes a request signed with the AWS SDK for Go v2 signer.
-type signedReq struct {
-	method, host, path string
-	body               string
-	key                aws.Credentials // zero: unsigned
-	at                 time.Time       // signing time
-	presign            bool
-	chunked            bool // send the body without Content-Length
-	header             []string
-	// tamper changes the request after signing.
-	tamper func(r *http.Request)
-}
-
-func (ta *testApp) signed(t *testing.T, s signedReq) (*http.Response, string) {
-	t.Helper()
-	var body io.Reader
-	if s.body != "" {
-		body = strings.NewReader(s.body)
-	}
-	req, err := http.NewRequest(s.method, "http://"+ta.GatewayAddr+s.path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Host = s.host
-	if s.chunked {
-		req.ContentLength = -1
-	}
-	for i := 0; i+1 < len(s.header); i += 2 {
-		req.Header.Add(s.header[i], s.header[i+1])
-	}
-	if s.key.AccessKeyID != "" {
-		hash := sigv4.HashPayload([]byte(s.body))
-		signer := v4.NewSigner()
-		if s.presign {
-			u, hdr, err := signer.PresignHTTP(context.Background(), s.key, req, hash, "execute-api", "us-east-1", s.at)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if req, err = http.NewRequest(s.method, u, body); err != nil {
-				t.Fatal(err)
-			}
-			req.Host = s.host
-			for k, v := range hdr {
-				if !strings.EqualFold(k, "Host") {
-					req.Header[k] = v
-				}
-			}
-		} else if err := signer.SignHTTP(context.Background(), s.key, req, hash, "execute-api", "us-east-1", s.at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if s.tamper != nil {
-		s.tamper(req)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", s.method, s.path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func creds(id, secret string) aws.Credentials {
-	return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
-}
-
-var (
-	alice = creds("AKIAALICE0000001", "alice-secret")
-	bob   = creds("AKIABOB000000001", "bob-secret")
-	carol = creds("AKIACAROL0000001", "carol-secret")
-	dave  = creds("AKIADAVE00000001", "dave-secret")
-	root  = creds("AKIAROOTKEY00001", "root-secret")
-)
-
-// iamConfig declares IAM principals in native config:
-//   - alice may invoke everything of iamapi0001 and assume role invoker;
-//   - bob is allowed everything but explicitly denied /admin;
-//   - carol and dave have no identity policy.
-const iamConfig = `
-settings:
-  region: us-east-1
-  accountId: "123456789012"
-  trustedProxies: [127.0.0.1/32]
-iam:
-  policies:
-    - name: invoke-all
-      document:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Action: execute-api:Invoke
-            Resource: arn:aws:execute-api:us-east-1:123456789012:*
-  users:
-    - name: alice
-      accessKeys: [{id: AKIAALICE0000001, secret: alice-secret}]
-      managedPolicies: [invoke-all]
-      policies:
-        - name: assume
-          document:
-            Version: "2012-10-17"
-            Statement:
-              - {Effect: Allow, Action: "sts:AssumeRole", Resource: "*"}
-    - name: bob
-      accessKeys: [{id: AKIABOB000000001, secret: bob-secret}]
-      policies:
-        - name: no-admin
-          document:
-            Version: "2012-10-17"
-            Statement:
-              - {Effect: Allow, Action: "execute-api:*", Resource: "*"}
-              - {Sid: NoAdmin, Effect: Deny, Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:*:*:*/*/*/admin*"}
-    - name: carol
-      accessKeys: [{id: AKIACAROL0000001, secret: carol-secret}]
-    - name: dave
-      accessKeys: [{id: AKIADAVE00000001, secret: dave-secret}]
-  roles:
-    - name: invoker
-      managedPolicies: [invoke-all]
-      trustPolicy:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {AWS: "arn:aws:iam::123456789012:user/alice"}
-            Action: sts:AssumeRole
-    - name: limited
-      trustPolicy:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {AWS: "arn:aws:iam::123456789012:user/alice"}
-            Action: sts:AssumeRole
-`
-
 func TestIAMSignedRequestsThroughGateway(t *testing.T) {
 	be := newBackend(t, nil)
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	ta := startIAM(t, iamConfig+fmt.Sprintf(`
-apis:
-  - name: signed
-    id: iamapi0001
-    kind: rest
-    stages: [{name: dev}]
-    defaultAuthorizer: AWS_IAM
-    routes:
-      - route: ANY /{proxy+}
-        integration: {http: {url: "%[1]s/{proxy}"}}
-      - route: GET /
-        integration: {http: {url: "%[1]s/root"}}
-      - route: GET /open
+	clk := fixedClock()
+	ta := startIAM(t, iamConfig+signedAPI(be.URL, rootRoute, `      - route: GET /open
         authorizer: NONE
         integration: {mock: {body: open}}
-`, be.URL), clk)
+`), clk)
 	const host = "iamapi0001.execute-api.localhost"
 	now := clk.Now()
 	const arnPrefix = "arn:aws:execute-api:us-east-1:********9012:iamapi0001/dev/"
@@ -322,44 +100,12 @@ apis:
 				t.Errorf("backend received Authorization %q; the SigV4 header must be stripped", a)
 			}
 			if tc.req.body != "" {
-				be.mu.Lock()
-				b := be.body[len(be.body)-1]
-				be.mu.Unlock()
-				if string(b) != tc.req.body {
+				if b := be.lastBody(); string(b) != tc.req.body {
 					t.Errorf("backend body %q, want %q", b, tc.req.body)
 				}
 			}
 		})
 	}
-}
-
-// bodyMatches compares exactly, or by prefix when want ends with "…".
-func bodyMatches(got, want string) bool {
-	if p, ok := strings.CutSuffix(want, "…"); ok {
-		return strings.HasPrefix(got, p)
-	}
-	return got == want
-}
-
-func (b *backend) count() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.reqs)
-}
-
-// signedAPI is a REST API whose every route needs SigV4.
-func signedAPI(backendURL string) string {
-	return fmt.Sprintf(`
-apis:
-  - name: signed
-    id: iamapi0001
-    kind: rest
-    stages: [{name: dev}]
-    defaultAuthorizer: AWS_IAM
-    routes:
-      - route: ANY /{proxy+}
-        integration: {http: {url: "%s/{proxy}"}}
-`, backendURL)
 }
 
 func TestTemporaryCredentialsFromSTS(t *testing.T) {
@@ -368,25 +114,14 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 	// starts there and only moves forward.
 	clk := &fakeClock{t: time.Now().UTC()}
 	ta := startIAM(t, iamConfig+signedAPI(be.URL), clk)
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	client := sts.NewFromConfig(aws.Config{
-		Region: "us-east-1", HTTPClient: stsSrv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider(alice.AccessKeyID, alice.SecretAccessKey, ""),
-	}, func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL) })
+	client := newSTSEndpoint(t, ta).client(alice)
 	assume := func(t *testing.T, role string) aws.Credentials {
 		t.Helper()
-		out, err := client.AssumeRole(context.Background(), &sts.AssumeRoleInput{
-			RoleArn: aws.String("arn:aws:iam::123456789012:role/" + role), RoleSessionName: aws.String("s1"), DurationSeconds: aws.Int32(900),
-		})
-		if err != nil {
-			t.Fatalf("AssumeRole %s: %v", role, err)
-		}
-		c := out.Credentials
-		if !strings.HasPrefix(*c.AccessKeyId, "ASIA") || *c.SessionToken == "" {
+		c := assumeRole(t, client, "arn:aws:iam::123456789012:role/"+role, "s1", func(in *sts.AssumeRoleInput) { in.DurationSeconds = aws.Int32(900) })
+		if !strings.HasPrefix(c.AccessKeyID, "ASIA") || c.SessionToken == "" {
 			t.Fatalf("credentials %+v", c)
 		}
-		return aws.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey, SessionToken: *c.SessionToken}
+		return c
 	}
 	invoker, limited := assume(t, "invoker"), assume(t, "limited")
 	const host = "iamapi0001.execute-api.localhost"
@@ -413,9 +148,7 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := get(t, tc.creds)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 
@@ -457,7 +190,7 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 
 func TestSignedBodyLimits(t *testing.T) {
 	be := newBackend(t, nil)
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, iamConfig+signedAPI(be.URL), clk)
 	const host = "iamapi0001.execute-api.localhost"
 	big := strings.Repeat("a", 1<<20)
@@ -485,10 +218,7 @@ func TestSignedBodyLimits(t *testing.T) {
 				}
 				return
 			}
-			be.mu.Lock()
-			n := len(be.body[len(be.body)-1])
-			be.mu.Unlock()
-			if n != tc.size {
+			if n := len(be.lastBody()); n != tc.size {
 				t.Errorf("backend received %d bytes, want %d", n, tc.size)
 			}
 		})
@@ -496,24 +226,12 @@ func TestSignedBodyLimits(t *testing.T) {
 }
 
 func TestSTSOnIdpListener(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gatehouse.yaml")
-	if err := os.WriteFile(path, []byte("apis: []\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(context.Background(), Options{ConfigPath: path, Listen: "127.0.0.1:0", IdpListen: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
-		Getenv: func(k string) string {
-			return map[string]string{"GATEHOUSE_ACCESS_KEY_ID": "AKIAROOTROOTROOT0001", "GATEHOUSE_SECRET_ACCESS_KEY": "rootsecret"}[k]
-		}})
+	ta, err := launch(t, writeConfig(t, "apis: []\n"), func(o *Options) { o.IdpListen, o.Getenv = "127.0.0.1:0", iamEnv })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer a.Shutdown(context.Background())
 	// An unsigned STS call reaches the STS handler (not a 404) and is refused with an STS error document.
-	resp, err := http.Post("http://"+a.IdpAddr+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
+	resp, err := http.Post("http://"+ta.IdpAddr+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
 	if err != nil {
 		t.Fatal(err)
 	}

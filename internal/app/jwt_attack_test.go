@@ -453,11 +453,7 @@ func TestJWTAttacksThroughGateway(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.target.name+"/"+tc.name, func(t *testing.T) {
 			before := e.backend.hits.Load()
-			var hdr []string
-			if tc.auth != "" {
-				hdr = []string{"Authorization", tc.auth}
-			}
-			resp, body := e.ta.do(t, "GET", tc.target.host, tc.target.path, nil, hdr...)
+			resp, body := e.ta.do(t, "GET", tc.target.host, tc.target.path, nil, authHeader(tc.auth)...)
 			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
 				t.Errorf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}

@@ -19,11 +19,7 @@ import (
 // null claims left out), and the token's scopes only where the route has
 // scopes (reference §2.3, §2.7, §9).
 func TestJWTClaimsReachLambda(t *testing.T) {
-	needNode(t)
-	echo, err := filepath.Abs("testdata/functions/echo")
-	if err != nil {
-		t.Fatal(err)
-	}
+	echo := echoFunction(t)
 	iss := newOIDCIssuer(t)
 	logPath := filepath.Join(t.TempDir(), "rest-access.log")
 	ta := start(t, fmt.Sprintf(`

@@ -105,14 +105,8 @@ apis:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
-			if tc.auth != "" {
-				hdr = []string{"Authorization", tc.auth}
-			}
-			resp, body := ta.do(t, "GET", "", tc.path, nil, hdr...)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			resp, body := ta.do(t, "GET", "", tc.path, nil, authHeader(tc.auth)...)
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 	_ = ta.Shutdown(context.Background())

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"fmt"
 	"testing"
-	"time"
 )
 
 // TestPresignedParamsNotForwarded: on AWS_IAM routes the presigned-URL
@@ -13,21 +11,11 @@ import (
 // the query untouched.
 func TestPresignedParamsNotForwarded(t *testing.T) {
 	be := newBackend(t, nil)
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	ta := startIAM(t, iamConfig+fmt.Sprintf(`
-apis:
-  - name: signed
-    id: iamapi0001
-    kind: rest
-    stages: [{name: dev}]
-    defaultAuthorizer: AWS_IAM
-    routes:
-      - route: ANY /{proxy+}
-        integration: {http: {url: "%[1]s/{proxy}"}}
-      - route: GET /open
+	clk := fixedClock()
+	ta := startIAM(t, iamConfig+signedAPI(be.URL, `      - route: GET /open
         authorizer: NONE
         integration: {http: {url: "%[1]s/open"}}
-`, be.URL), clk)
+`), clk)
 	const host = "iamapi0001.execute-api.localhost"
 	now := clk.Now()
 	tests := []struct {

@@ -64,7 +64,7 @@ apis:
 }
 
 func TestSeed001ResourcePolicyIPRange(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	trusted := startIAM(t, seed001API("127.0.0.1/32"), clk)
 	untrusted := startIAM(t, seed001API("192.0.2.0/24"), clk)
 	const host = "pubapi0001.execute-api.localhost"
@@ -100,9 +100,7 @@ func TestSeed001ResourcePolicyIPRange(t *testing.T) {
 				req.key = alice
 			}
 			resp, body := tc.ta.signed(t, req)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 			if resp.StatusCode == 403 && strings.HasPrefix(body, `{"Message"`) && resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
 				t.Errorf("x-amzn-ErrorType %q", resp.Header.Get("X-Amzn-Errortype"))
 			}
@@ -111,7 +109,7 @@ func TestSeed001ResourcePolicyIPRange(t *testing.T) {
 }
 
 func TestResourcePolicyWithIAMSameAccount(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, iamConfig+`
 apis:
   - name: guarded
@@ -140,13 +138,7 @@ apis:
         integration: {mock: {body: public}}
 `, clk)
 	const res = "arn:aws:execute-api:us-east-1:********9012:rpiam00001/prod/"
-	now := clk.Now()
-	tests := []struct {
-		name, method, path string
-		key                aws.Credentials
-		wantStatus         int
-		wantBody           string
-	}{
+	ta.checkSigned(t, "rpiam00001.execute-api.localhost", clk, []signedCase{
 		{"identity allow, resource policy neither", "GET", "/prod/x", alice, 200, "ok"},
 		{"identity allow, resource policy deny", "DELETE", "/prod/x", alice, 403,
 			`{"Message":"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: execute-api:Invoke on resource: ` + res + `DELETE/x with an explicit deny"}`},
@@ -159,15 +151,7 @@ apis:
 		{"unsigned", "GET", "/prod/x", aws.Credentials{}, 403, `{"message":"Missing Authentication Token"}`},
 		{"NONE route and a policy naming only AWS principals", "GET", "/prod/public", aws.Credentials{}, 403,
 			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `GET/public"}`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := ta.signed(t, signedReq{method: tc.method, host: "rpiam00001.execute-api.localhost", path: tc.path, key: tc.key, at: now})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
-		})
-	}
+	})
 	// Every decision records why: the debug log names the deciding statement.
 	if logs := ta.logs.String(); !strings.Contains(logs, `NoDeletesByAlice`) {
 		t.Errorf("debug log does not name the deciding statement:\n%s", grep(logs, "ACCESS_DENIED"))
@@ -209,7 +193,7 @@ apis:
 }
 
 func TestHTTPAPIWithIAM(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startIAM(t, iamConfig+`
 apis:
   - name: httpsigned
@@ -235,9 +219,7 @@ apis:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := ta.signed(t, signedReq{method: "GET", host: "httpiam001.execute-api.localhost", path: "/items/1", key: tc.key, at: clk.Now()})
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 			if resp.StatusCode == http.StatusForbidden && resp.Header.Get("Apigw-Requestid") == "" {
 				t.Errorf("HTTP API response without apigw-requestid")
 			}
@@ -293,14 +275,8 @@ apis:
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
-			if tc.token != "" {
-				hdr = []string{"Authorization", tc.token}
-			}
-			resp, body := ta.do(t, "GET", "cogapi0001.execute-api.localhost", tc.path, nil, hdr...)
-			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
-				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
-			}
+			resp, body := ta.do(t, "GET", "cogapi0001.execute-api.localhost", tc.path, nil, authHeader(tc.token)...)
+			wantResponse(t, resp, body, tc.wantStatus, tc.wantBody)
 		})
 	}
 }

@@ -1,19 +1,14 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/sam"
@@ -24,64 +19,8 @@ import (
 // and check the security behaviour each template declares with the clients
 // a user would use (the AWS SDK for Go v2 signer and Cognito client).
 
-// samExample returns the absolute path of examples/sam/<dir>/template.yaml.
-func samExample(t testing.TB, dir string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join("..", "..", "examples", "sam", dir, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // samExampleDirs are the directories of examples/sam holding a template.
 var samExampleDirs = []string{"iam", "cognito-rest", "resource-policy", "jwt-http", "gateway-responses"}
-
-// newTemplateApp builds an App for the template at path without starting it.
-func newTemplateApp(t testing.TB, path string, tmpl sam.Options, env map[string]string, clk *fakeClock) (*App, *syncBuffer, error) {
-	t.Helper()
-	logs := &syncBuffer{}
-	o := Options{
-		ConfigPath: path, Template: tmpl,
-		Listen: "127.0.0.1:0", IdpListen: "127.0.0.1:0", AdminListen: "127.0.0.1:0",
-		DataDir: t.TempDir(), AdminToken: "test-admin-token", DrainTimeout: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Stdout: logs, Stderr: logs,
-		Getenv: func(k string) string { return env[k] },
-	}
-	if clk != nil {
-		o.Now = clk.Now
-	}
-	a, err := New(context.Background(), o)
-	return a, logs, err
-}
-
-// startTemplate serves the template at path on random loopback ports.
-func startTemplate(t *testing.T, path string, tmpl sam.Options, env map[string]string, clk *fakeClock) *testApp {
-	t.Helper()
-	needNode(t)
-	a, logs, err := newTemplateApp(t, path, tmpl, env, clk)
-	if err != nil {
-		t.Fatalf("serve %s: %v\n%s", path, err, logs.String())
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
-	return &testApp{App: a, cfg: path, logs: logs}
-}
-
-// output returns the template output called name.
-func output(t *testing.T, a *App, name string) string {
-	t.Helper()
-	for _, o := range a.Outputs() {
-		if o.Name == name {
-			return o.Value
-		}
-	}
-	t.Fatalf("no output %s in %+v", name, a.Outputs())
-	return ""
-}
 
 // apiID returns the id of the only API the App serves.
 func apiID(t *testing.T, a *App) string {
@@ -91,31 +30,6 @@ func apiID(t *testing.T, a *App) string {
 		t.Fatalf("want one API, got %+v", apis)
 	}
 	return apis[0].ID
-}
-
-// signIn signs in with USER_PASSWORD_AUTH through the AWS SDK for Go's
-// Cognito client pointed at the idp listener and returns the ID and access
-// tokens.
-func signIn(t *testing.T, a *App, clientID, user, password string) (id, access string) {
-	t.Helper()
-	c := cip.New(cip.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + a.IdpAddr),
-		Credentials:  aws.AnonymousCredentials{},
-		HTTPClient:   eagerHTTP{&http.Client{Timeout: 20 * time.Second}},
-	})
-	out, err := c.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
-		ClientId:       aws.String(clientID),
-		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": password},
-	})
-	if err != nil {
-		t.Fatalf("InitiateAuth %s: %v", user, err)
-	}
-	if out.AuthenticationResult == nil {
-		t.Fatalf("InitiateAuth %s: challenge %s instead of tokens", user, out.ChallengeName)
-	}
-	return aws.ToString(out.AuthenticationResult.IdToken), aws.ToString(out.AuthenticationResult.AccessToken)
 }
 
 // helloBody is what examples/sam/handlers/hello answers.
@@ -138,7 +52,7 @@ func parseHello(t *testing.T, body string) helloBody {
 }
 
 func TestSAMExampleIAM(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startTemplate(t, samExample(t, "iam"), sam.Options{}, nil, clk)
 	id := apiID(t, ta.App)
 	key := creds(output(t, ta.App, "AccessKeyId"), output(t, ta.App, "SecretAccessKey"))
@@ -234,11 +148,7 @@ func TestSAMExampleCognitoREST(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
-			if tc.token != "" {
-				hdr = []string{"Authorization", tc.token}
-			}
-			resp, body := ta.do(t, tc.method, "", tc.path, nil, hdr...)
+			resp, body := ta.do(t, tc.method, "", tc.path, nil, authHeader(tc.token)...)
 			if resp.StatusCode != tc.wantStatus || tc.wantBody != "" && body != tc.wantBody {
 				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
@@ -331,11 +241,7 @@ func TestSAMExampleJWTHTTP(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
-			if tc.token != "" {
-				hdr = []string{"Authorization", tc.token}
-			}
-			resp, body := ta.do(t, "GET", "", tc.path, nil, hdr...)
+			resp, body := ta.do(t, "GET", "", tc.path, nil, authHeader(tc.token)...)
 			if resp.StatusCode != tc.wantStatus || tc.wantBody != "" && body != tc.wantBody {
 				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
@@ -368,7 +274,7 @@ func TestSAMExampleJWTHTTP(t *testing.T) {
 }
 
 func TestSAMExampleGatewayResponses(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	clk := fixedClock()
 	ta := startTemplate(t, samExample(t, "gateway-responses"), sam.Options{}, nil, clk)
 	id := apiID(t, ta.App)
 	key := creds(output(t, ta.App, "AccessKeyId"), output(t, ta.App, "SecretAccessKey"))

@@ -3,8 +3,6 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,14 +55,7 @@ Outputs:
 	if resp.StatusCode != 200 || body != "hi bob" {
 		t.Fatalf("got %d %q", resp.StatusCode, body)
 	}
-	req, _ := http.NewRequest("GET", "http://"+ta.AdminAddr+"/v1/apis", nil)
-	req.Header.Set("Authorization", "Bearer test-admin-token")
-	r2, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r2.Body.Close()
-	b, _ := io.ReadAll(r2.Body)
+	_, b := ta.admin(t, "/v1/apis", "test-admin-token")
 	var apis []map[string]any
 	if err := json.Unmarshal(b, &apis); err != nil || len(apis) != 1 || apis[0]["logicalId"] != "ServerlessHttpApi" {
 		t.Fatalf("apis: %s", b)

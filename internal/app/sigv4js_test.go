@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // sigv4jsDir is the Node.js project whose npm signers this test drives.
@@ -66,32 +63,8 @@ func TestNPMSigners(t *testing.T) {
 	// The SDK's STS client signs with the real clock; the gateway's clock
 	// starts there (whole seconds, like X-Amz-Date) and does not move.
 	clk := &fakeClock{t: time.Now().UTC().Truncate(time.Second)}
-	ta := startIAM(t, iamConfig+fmt.Sprintf(`
-apis:
-  - name: signed
-    id: iamapi0001
-    kind: rest
-    stages: [{name: dev}]
-    defaultAuthorizer: AWS_IAM
-    routes:
-      - route: ANY /{proxy+}
-        integration: {http: {url: "%[1]s/{proxy}"}}
-      - route: GET /
-        integration: {http: {url: "%[1]s/root"}}
-`, be.URL), clk)
-	stsSrv := httptest.NewServer(ta.stsHandler())
-	t.Cleanup(stsSrv.Close)
-	out, err := sts.NewFromConfig(aws.Config{
-		Region: "us-east-1", HTTPClient: stsSrv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider(alice.AccessKeyID, alice.SecretAccessKey, ""),
-	}, func(o *sts.Options) { o.BaseEndpoint = aws.String(stsSrv.URL) }).AssumeRole(context.Background(), &sts.AssumeRoleInput{
-		RoleArn: aws.String("arn:aws:iam::123456789012:role/invoker"), RoleSessionName: aws.String("js"),
-	})
-	if err != nil {
-		t.Fatalf("AssumeRole: %v", err)
-	}
-	session := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey,
-		SessionToken: *out.Credentials.SessionToken}
+	ta := startIAM(t, iamConfig+signedAPI(be.URL, rootRoute), clk)
+	session := assumeRole(t, newSTSEndpoint(t, ta).client(alice), "arn:aws:iam::123456789012:role/invoker", "js")
 
 	now := clk.Now()
 	const mismatch = `{"message":"The request signature we calculated does not match the signature you provided. …`

@@ -1,107 +1,31 @@
 package app
 
 import (
-	"bytes"
-	"context"
-	"encoding/base64"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/gatehouse/gatehouse/internal/sam"
 )
 
 // startWalkthrough serves one of the seed 003 examples on random loopback ports.
-func startWalkthrough(t *testing.T, file string, env map[string]string, tmpl bool) *App {
+func startWalkthrough(t *testing.T, file string, env map[string]string) *App {
 	t.Helper()
-	needNode(t)
-	path, err := filepath.Abs(filepath.Join("..", "..", "examples", "walkthrough", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &syncBuffer{}
-	a, err := New(context.Background(), Options{
-		ConfigPath: path, Listen: "127.0.0.1:0", IdpListen: "127.0.0.1:0", AdminListen: "127.0.0.1:0",
-		DataDir: t.TempDir(), AdminToken: "t", DrainTimeout: 5 * time.Second,
-		Logger: slog.New(slog.NewTextHandler(logs, nil)),
-		Getenv: func(k string) string { return env[k] },
-	})
-	if err != nil {
-		t.Fatalf("start %s: %v\n%s", file, err, logs.String())
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
-	return a
+	return startTemplate(t, examplePath(t, "walkthrough", file), sam.Options{}, env, nil).App
 }
 
 // idToken signs in with USER_PASSWORD_AUTH through the AWS SDK for Go's
 // Cognito client pointed at the idp listener.
 func idToken(t *testing.T, a *App, clientID, user, password string) string {
 	t.Helper()
-	c := cip.New(cip.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + a.IdpAddr),
-		Credentials:  aws.AnonymousCredentials{},
-		HTTPClient:   eagerHTTP{&http.Client{Timeout: 20 * time.Second}},
-	})
-	out, err := c.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
-		ClientId:       aws.String(clientID),
-		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": password},
-	})
-	if err != nil {
-		t.Fatalf("InitiateAuth %s: %v", user, err)
-	}
-	return aws.ToString(out.AuthenticationResult.IdToken)
-}
-
-// eagerHTTP reads responses whole before the SDK sees them: under -race the
-// SDK sometimes fails to read small bodies ("use of closed network
-// connection"), reproduced against a static handler (see idp/cognito tests).
-type eagerHTTP struct{ c *http.Client }
-
-func (e eagerHTTP) Do(r *http.Request) (*http.Response, error) {
-	resp, err := e.c.Do(r)
-	if err != nil {
-		return nil, err
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return resp, nil
-}
-
-func claims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	id, _ := signIn(t, a, clientID, user, password)
+	return id
 }
 
 func readPassword(t *testing.T, user string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "walkthrough", "users", user+".password"))
+	b, err := os.ReadFile(examplePath(t, "walkthrough", "users", user+".password"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +54,7 @@ func fourChecks(t *testing.T, a *App, clientID string) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
-			if tc.token != "" {
-				hdr = []string{"Authorization", tc.token}
-			}
-			resp, body := ta.do(t, "GET", "", tc.path, nil, hdr...)
+			resp, body := ta.do(t, "GET", "", tc.path, nil, authHeader(tc.token)...)
 			if resp.StatusCode != tc.wantStatus || body != tc.wantBody {
 				t.Fatalf("got %d %s, want %d %s", resp.StatusCode, body, tc.wantStatus, tc.wantBody)
 			}
@@ -143,14 +63,14 @@ func fourChecks(t *testing.T, a *App, clientID string) {
 }
 
 func TestWalkthroughNativeConfig(t *testing.T) {
-	a := startWalkthrough(t, "gatehouse.yaml", nil, false)
+	a := startWalkthrough(t, "gatehouse.yaml", nil)
 	fourChecks(t, a, "walkthroughclient000000001")
 
 	// The example's own script gets the same answers.
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
 	}
-	cmd := exec.Command("bash", filepath.Join("..", "..", "examples", "walkthrough", "walkthrough.sh"))
+	cmd := exec.Command("bash", examplePath(t, "walkthrough", "walkthrough.sh"))
 	cmd.Env = append(os.Environ(), "GATEWAY=http://"+a.GatewayAddr, "IDP=http://"+a.IdpAddr)
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.Count(string(out), "ok ") != 5 {
@@ -162,16 +82,8 @@ func TestWalkthroughSAMTemplate(t *testing.T) {
 	a := startWalkthrough(t, "template.yaml", map[string]string{
 		"ADMIN_PASSWORD":   readPassword(t, "adminuser"),
 		"REGULAR_PASSWORD": readPassword(t, "regularuser"),
-	}, true)
-	var clientID string
-	for _, o := range a.Outputs() {
-		if o.Name == "ClientId" {
-			clientID = o.Value
-		}
-	}
-	if clientID == "" {
-		t.Fatalf("no ClientId output: %+v", a.Outputs())
-	}
+	})
+	clientID := output(t, a, "ClientId")
 	fourChecks(t, a, clientID)
 	// The pool's tokens carry the Cognito issuer the template names.
 	tok := idToken(t, a, clientID, "regularuser", readPassword(t, "regularuser"))
