@@ -1099,19 +1099,24 @@ func (s *Server) confirmForgotPassword(ctx context.Context, c *call) (any, error
 	return nil, s.postConfirmation(ctx, p, cl.ClientID, u, "PostConfirmation_ConfirmForgotPassword", in.ClientMetadata)
 }
 
+// tokenInput is a request authorised by an access token.
+type tokenInput interface{ accessToken() string }
+
+func (in *selfIn) accessToken() string   { return in.AccessToken }
+func (in *verifyIn) accessToken() string { return in.AccessToken }
+
 // accessCall decodes a self-service operation authorised by an access
-// token (ChangePassword, GetUser...) and validates the token.
-func (s *Server) accessCall(ctx context.Context, c *call) (selfIn, accessCtx, error) {
-	var in selfIn
-	if err := c.decode(&in); err != nil {
-		return in, accessCtx{}, err
+// token (ChangePassword, GetUser...) into in and validates the token.
+func (s *Server) accessCall(ctx context.Context, c *call, in tokenInput) (accessCtx, error) {
+	if err := c.decode(in); err != nil {
+		return accessCtx{}, err
 	}
-	at, err := s.accessUser(ctx, in.AccessToken)
-	return in, at, err
+	return s.accessUser(ctx, in.accessToken())
 }
 
 func (s *Server) changePassword(ctx context.Context, c *call) (any, error) {
-	in, at, err := s.accessCall(ctx, c)
+	var in selfIn
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1131,7 +1136,8 @@ func (s *Server) changePassword(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) getUser(ctx context.Context, c *call) (any, error) {
-	_, at, err := s.accessCall(ctx, c)
+	var in selfIn
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1154,7 +1160,8 @@ func readableAttributes(u store.User, c store.Client) []attributeType {
 }
 
 func (s *Server) updateUserAttributes(ctx context.Context, c *call) (any, error) {
-	in, at, err := s.accessCall(ctx, c)
+	var in selfIn
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1180,7 +1187,8 @@ func (s *Server) updateUserAttributes(ctx context.Context, c *call) (any, error)
 }
 
 func (s *Server) deleteUser(ctx context.Context, c *call) (any, error) {
-	_, at, err := s.accessCall(ctx, c)
+	var in selfIn
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1188,7 +1196,8 @@ func (s *Server) deleteUser(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) globalSignOut(ctx context.Context, c *call) (any, error) {
-	_, at, err := s.accessCall(ctx, c)
+	var in selfIn
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1250,10 +1259,7 @@ type verifyIn struct {
 
 func (s *Server) getUserAttributeVerificationCode(ctx context.Context, c *call) (any, error) {
 	var in verifyIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1285,10 +1291,7 @@ func (s *Server) getUserAttributeVerificationCode(ctx context.Context, c *call) 
 
 func (s *Server) verifyUserAttribute(ctx context.Context, c *call) (any, error) {
 	var in verifyIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	at, err := s.accessUser(ctx, in.AccessToken)
+	at, err := s.accessCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
