@@ -405,6 +405,29 @@ func (s *Server) issue(ctx context.Context, p store.UserPool, cl store.Client, u
 	return map[string]any{"ChallengeParameters": map[string]string{}, "AuthenticationResult": result}, nil
 }
 
+// signInUser starts a password or SRP sign-in: it resolves the sign-in
+// name (found == false for an unknown user, which the caller answers
+// without revealing it), checks SECRET_HASH against the name given or the
+// internal username and refuses a source that failed too often.
+func (s *Server) signInUser(ctx context.Context, c *call, p store.UserPool, cl store.Client, username, secretHash string) (u store.User, found bool, err error) {
+	u, err = s.resolveUser(ctx, p, username)
+	found = err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return u, false, err
+	}
+	names := []string{username}
+	if found {
+		names = append(names, u.Username)
+	}
+	if err := checkSecretHash(cl, names, secretHash); err != nil {
+		return u, found, err
+	}
+	if s.source.blocked(c.source) {
+		return u, found, apiErr(excTooManyRequests, "Too many failed attempts from this source, please try after some time.")
+	}
+	return u, found, nil
+}
+
 // ---- USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH ---------------------
 
 func (s *Server) passwordAuth(ctx context.Context, c *call, p store.UserPool, cl store.Client, params map[string]string, meta map[string]string) (any, error) {
@@ -415,20 +438,9 @@ func (s *Server) passwordAuth(ctx context.Context, c *call, p store.UserPool, cl
 	if password == "" {
 		return nil, missingParam("PASSWORD")
 	}
-	u, err := s.resolveUser(ctx, p, username)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	u, found, err := s.signInUser(ctx, c, p, cl, username, params["SECRET_HASH"])
+	if err != nil {
 		return nil, err
-	}
-	names := []string{username}
-	if found {
-		names = append(names, u.Username)
-	}
-	if err := checkSecretHash(cl, names, params["SECRET_HASH"]); err != nil {
-		return nil, err
-	}
-	if s.source.blocked(c.source) {
-		return nil, apiErr(excTooManyRequests, "Too many failed attempts from this source, please try after some time.")
 	}
 	if !found {
 		s.dummyCheck(password)
@@ -592,20 +604,9 @@ func (s *Server) srpStart(ctx context.Context, c *call, p store.UserPool, cl sto
 	if err != nil {
 		return nil, apiErr(excInvalidParameter, "Invalid SRP_A value")
 	}
-	u, err := s.resolveUser(ctx, p, username)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	u, found, err := s.signInUser(ctx, c, p, cl, username, params["SECRET_HASH"])
+	if err != nil {
 		return nil, err
-	}
-	names := []string{username}
-	if found {
-		names = append(names, u.Username)
-	}
-	if err := checkSecretHash(cl, names, params["SECRET_HASH"]); err != nil {
-		return nil, err
-	}
-	if s.source.blocked(c.source) {
-		return nil, apiErr(excTooManyRequests, "Too many failed attempts from this source, please try after some time.")
 	}
 	st := sessionState{Kind: "PASSWORD_VERIFIER", PoolID: p.ID, ClientID: cl.ClientID, A: a.Text(16), Issued: s.cfg.Now()}
 	var saltHex string

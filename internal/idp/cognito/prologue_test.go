@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/idp/srp"
 )
 
 // TestHandlerPrologues pins the error (or simulated answer) each handler
@@ -208,6 +210,73 @@ func TestHandlerPrologues(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSignInPrologue pins the shared start of USER_PASSWORD_AUTH and
+// USER_SRP_AUTH: SECRET_HASH is checked before the source limit, and a
+// blocked source is refused before an unknown user is revealed.
+func TestSignInPrologue(t *testing.T) {
+	srv, h, _ := newWireServer(t)
+	must := func(op, body string) map[string]any {
+		t.Helper()
+		rec := post(h, TargetPrefix+op, body)
+		var v map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil || rec.Code != 200 {
+			t.Fatalf("%s: %d %s", op, rec.Code, rec.Body)
+		}
+		return v
+	}
+	pool := must("CreateUserPool", `{"PoolName":"signin"}`)["UserPool"].(map[string]any)["Id"].(string)
+	cl := must("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"c","GenerateSecret":true,"ExplicitAuthFlows":["ALLOW_USER_PASSWORD_AUTH","ALLOW_USER_SRP_AUTH"]}`)["UserPoolClient"].(map[string]any)
+	id, secret := cl["ClientId"].(string), cl["ClientSecret"].(string)
+	must("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"alice","TemporaryPassword":"Passw0rd!","MessageAction":"SUPPRESS"}`)
+
+	body := func(flow, user, hash string) string {
+		params := map[string]string{"USERNAME": user, "PASSWORD": "Passw0rd!", "SRP_A": srp.G().Text(16)}
+		if hash != "" {
+			params["SECRET_HASH"] = hash
+		}
+		b, _ := json.Marshal(map[string]any{"ClientId": id, "AuthFlow": flow, "AuthParameters": params})
+		return string(b)
+	}
+	noHash := "NotAuthorizedException: Client " + id + " is configured with secret but SECRET_HASH was not received"
+	badHash := "NotAuthorizedException: Unable to verify secret hash for client " + id
+	blocked := "TooManyRequestsException: Too many failed attempts from this source, please try after some time."
+	tests := []struct {
+		name, flow, user, hash string
+		block                  bool
+		want                   string
+	}{
+		{"password no hash", "USER_PASSWORD_AUTH", "alice", "", false, noHash},
+		{"password bad hash", "USER_PASSWORD_AUTH", "alice", "AAAA", false, badHash},
+		{"password unknown user", "USER_PASSWORD_AUTH", "bob", secretHashFor(secret, "bob", id), false, "UserNotFoundException: User does not exist."},
+		{"srp no hash", "USER_SRP_AUTH", "alice", "", false, noHash},
+		{"srp bad hash", "USER_SRP_AUTH", "alice", "AAAA", false, badHash},
+		{"srp unknown user", "USER_SRP_AUTH", "bob", secretHashFor(secret, "bob", id), false, "UserNotFoundException: User does not exist."},
+		{"blocked password bad hash", "USER_PASSWORD_AUTH", "alice", "AAAA", true, badHash},
+		{"blocked password", "USER_PASSWORD_AUTH", "alice", secretHashFor(secret, "alice", id), true, blocked},
+		{"blocked password unknown user", "USER_PASSWORD_AUTH", "bob", secretHashFor(secret, "bob", id), true, blocked},
+		{"blocked srp bad hash", "USER_SRP_AUTH", "alice", "AAAA", true, badHash},
+		{"blocked srp", "USER_SRP_AUTH", "alice", secretHashFor(secret, "alice", id), true, blocked},
+		{"blocked srp unknown user", "USER_SRP_AUTH", "bob", secretHashFor(secret, "bob", id), true, blocked},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.block {
+				for range sourceMaxFailures {
+					srv.source.fail("192.0.2.1") // httptest.NewRequest's RemoteAddr
+				}
+			}
+			rec := post(h, TargetPrefix+"InitiateAuth", body(tt.flow, tt.user, tt.hash))
+			var v map[string]string
+			if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+				t.Fatalf("body %q: %v", rec.Body, err)
+			}
+			if got := v["__type"] + ": " + v["message"]; rec.Code != 400 || got != tt.want {
+				t.Errorf("got  %d %s\nwant 400 %s", rec.Code, got, tt.want)
 			}
 		})
 	}
