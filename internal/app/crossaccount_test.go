@@ -123,16 +123,6 @@ apis:
         integration: {mock: {body: ok}}
 `
 
-// iamDenial is AWS's ACCESS_DENIED body for an IAM caller (reference §4.3
-// step 10, §5.5); the resource ARN's account is masked.
-func iamDenial(caller, apiID, methodPath string, explicit bool) string {
-	msg := `{"Message":"User: ` + caller + ` is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:` + apiID + `/prod/` + methodPath
-	if explicit {
-		msg += " with an explicit deny"
-	}
-	return msg + `"}`
-}
-
 // TestResourcePolicyTablesAAndB drives every row of the authorization-flow
 // tables (reference §5.6) through the gateway with requests signed by the
 // AWS SDK for Go v2: Table A for callers of the API owner's account (either
@@ -182,7 +172,7 @@ func TestResourcePolicyTablesAAndB(t *testing.T) {
 			resp, body := ta.signed(t, signedReq{method: "GET", host: "xacct00001.execute-api.localhost", path: path, key: tc.key, at: clk.Now()})
 			want := "ok"
 			if tc.wantStatus != 200 {
-				want = iamDenial(tc.caller, "xacct00001", "GET/"+tc.path+"/item", tc.explicit)
+				want = restDenial(tc.caller, "xacct00001/prod/GET/"+tc.path+"/item", tc.explicit)
 			}
 			wantResponse(t, resp, body, tc.wantStatus, want)
 			if tc.wantStatus == 403 && resp.Header.Get("X-Amzn-Errortype") != "AccessDeniedException" {
@@ -202,8 +192,8 @@ func TestResourcePolicyTablesAAndB(t *testing.T) {
 			wantBody   string
 		}{
 			{"same account, identity allow", ownerAllow, 200, "ok"},
-			{"other account, identity allow", xAllow, 403, iamDenial(partner+"x-allow", "noresp0001", "GET/x", false)},
-			{"other account, identity deny", xDeny, 403, iamDenial(partner+"x-deny", "noresp0001", "GET/x", true)},
+			{"other account, identity allow", xAllow, 403, restDenial(partner+"x-allow", "noresp0001/prod/GET/x", false)},
+			{"other account, identity deny", xDeny, 403, restDenial(partner+"x-deny", "noresp0001/prod/GET/x", true)},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				resp, body := ta.signed(t, signedReq{method: "GET", host: "noresp0001.execute-api.localhost", path: "/prod/x", key: c.key, at: clk.Now()})
@@ -243,14 +233,14 @@ func TestCrossAccountAssumedRoles(t *testing.T) {
 	}{
 		{"partner role, resource policy allows the partner account", "xacct00001", "/prod/allow/1", partnerSession, 200, "ok"},
 		{"partner role, resource policy neither (Table B)", "xacct00001", "/prod/neither/1", partnerSession, 403,
-			iamDenial(partnerARN, "xacct00001", "GET/neither/1", false)},
+			restDenial(partnerARN, "xacct00001/prod/GET/neither/1", false)},
 		{"partner role, no resource policy (Table B)", "noresp0001", "/prod/x", partnerSession, 403,
-			iamDenial(partnerARN, "noresp0001", "GET/x", false)},
+			restDenial(partnerARN, "noresp0001/prod/GET/x", false)},
 		// gateway-caller has no identity policy: in the owner's account the
 		// resource policy's allow suffices (Table A).
 		{"owner role assumed by the partner, resource policy allows", "xacct00001", "/prod/allow/1", ownerSession, 200, "ok"},
 		{"owner role assumed by the partner, neither", "xacct00001", "/prod/neither/1", ownerSession, 403,
-			iamDenial("arn:aws:sts::123456789012:assumed-role/gateway-caller/s1", "xacct00001", "GET/neither/1", false)},
+			restDenial("arn:aws:sts::123456789012:assumed-role/gateway-caller/s1", "xacct00001/prod/GET/neither/1", false)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -321,11 +311,10 @@ func TestDocsCrossAccountExample(t *testing.T) {
 	ta := startIAM(t, docExample(t, "resource-policies.md", "gateway-cross-account"), clk)
 	erin := creds("AKIAEXAMPLEERIN01", "erin-example-secret")
 	sam := creds("AKIAEXAMPLESAM001", "sam-example-secret")
-	const res = "arn:aws:execute-api:us-east-1:********9012:orders0001/prod/"
 	ta.checkSigned(t, "orders0001.execute-api.localhost", clk, []signedCase{
 		{"partner reads orders", "GET", "/prod/orders", erin, 200, "[]"},
 		{"partner may not delete: resource policy does not allow", "DELETE", "/prod/orders/1", erin, 403,
-			`{"Message":"User: arn:aws:iam::444455556666:user/erin is not authorized to perform: execute-api:Invoke on resource: ` + res + `DELETE/orders/1"}`},
+			restDenial("arn:aws:iam::444455556666:user/erin", "orders0001/prod/DELETE/orders/1", false)},
 		{"owner's user needs no resource-policy allow", "DELETE", "/prod/orders/1", sam, 204, ""},
 	})
 }
@@ -363,8 +352,8 @@ apis:
 	ta.checkSigned(t, "shared0001.execute-api.localhost", clk, []signedCase{
 		{"user reads", "GET", "/prod/x", erin, 200, "ok"},
 		{"session reads", "GET", "/prod/x", batch, 200, "ok"},
-		{"user writes: the resource policy does not allow", "POST", "/prod/x", erin, 403, iamDenial("arn:aws:iam::111122223333:user/erin", "shared0001", "POST/x", false)},
-		{"session writes", "POST", "/prod/x", batch, 403, iamDenial("arn:aws:sts::111122223333:assumed-role/batch/nightly", "shared0001", "POST/x", false)},
+		{"user writes: the resource policy does not allow", "POST", "/prod/x", erin, 403, restDenial("arn:aws:iam::111122223333:user/erin", "shared0001/prod/POST/x", false)},
+		{"session writes", "POST", "/prod/x", batch, 403, restDenial("arn:aws:sts::111122223333:assumed-role/batch/nightly", "shared0001/prod/POST/x", false)},
 	})
 }
 

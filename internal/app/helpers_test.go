@@ -453,14 +453,12 @@ const iamConfig = ownerIAM + `  users:
   roles:
     - name: invoker
       managedPolicies: [invoke-all]
-      trustPolicy:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal: {AWS: "arn:aws:iam::123456789012:user/alice"}
-            Action: sts:AssumeRole
-    - name: limited
-      trustPolicy:
+` + aliceMayAssume + `    - name: limited
+` + aliceMayAssume
+
+// aliceMayAssume is the trust policy of iamConfig's roles: alice may assume
+// them.
+const aliceMayAssume = `      trustPolicy:
         Version: "2012-10-17"
         Statement:
           - Effect: Allow
@@ -725,4 +723,16 @@ func output(t *testing.T, a *App, name string) string {
 	}
 	t.Fatalf("no output %s in %+v", name, a.Outputs())
 	return ""
+}
+
+// restDenial is a REST API's ACCESS_DENIED body (reference §4.3 step 10,
+// §5.5) for caller ("anonymous" when unsigned) on method, the method ARN's
+// tail apiId/stage/VERB/path; the account in the ARN is masked. explicit
+// adds AWS's " with an explicit deny".
+func restDenial(caller, method string, explicit bool) string {
+	msg := `{"Message":"User: ` + caller + ` is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:` + method
+	if explicit {
+		msg += " with an explicit deny"
+	}
+	return msg + `"}`
 }

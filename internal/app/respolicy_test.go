@@ -69,7 +69,7 @@ func TestSeed001ResourcePolicyIPRange(t *testing.T) {
 	untrusted := startIAM(t, seed001API("192.0.2.0/24"), clk)
 	const host = "pubapi0001.execute-api.localhost"
 	deny := func(method, path string) string {
-		return `{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********9012:pubapi0001/prod/` + method + path + ` with an explicit deny"}`
+		return restDenial("anonymous", "pubapi0001/prod/"+method+path, true)
 	}
 	tests := []struct {
 		name       string
@@ -137,20 +137,19 @@ apis:
         authorizer: NONE
         integration: {mock: {body: public}}
 `, clk)
-	const res = "arn:aws:execute-api:us-east-1:********9012:rpiam00001/prod/"
 	ta.checkSigned(t, "rpiam00001.execute-api.localhost", clk, []signedCase{
 		{"identity allow, resource policy neither", "GET", "/prod/x", alice, 200, "ok"},
 		{"identity allow, resource policy deny", "DELETE", "/prod/x", alice, 403,
-			`{"Message":"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: execute-api:Invoke on resource: ` + res + `DELETE/x with an explicit deny"}`},
+			restDenial("arn:aws:iam::123456789012:user/alice", "rpiam00001/prod/DELETE/x", true)},
 		{"identity neither, resource policy allow", "GET", "/prod/x", carol, 200, "ok"},
 		{"identity neither, resource policy neither", "GET", "/prod/x", dave, 403,
-			`{"Message":"User: arn:aws:iam::123456789012:user/dave is not authorized to perform: execute-api:Invoke on resource: ` + res + `GET/x"}`},
+			restDenial("arn:aws:iam::123456789012:user/dave", "rpiam00001/prod/GET/x", false)},
 		{"identity deny, resource policy neither", "GET", "/prod/admin", bob, 403,
-			`{"Message":"User: arn:aws:iam::123456789012:user/bob is not authorized to perform: execute-api:Invoke on resource: ` + res + `GET/admin with an explicit deny"}`},
+			restDenial("arn:aws:iam::123456789012:user/bob", "rpiam00001/prod/GET/admin", true)},
 		{"root", "DELETE", "/prod/x", root, 200, "ok"},
 		{"unsigned", "GET", "/prod/x", aws.Credentials{}, 403, `{"message":"Missing Authentication Token"}`},
 		{"NONE route and a policy naming only AWS principals", "GET", "/prod/public", aws.Credentials{}, 403,
-			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `GET/public"}`},
+			restDenial("anonymous", "rpiam00001/prod/GET/public", false)},
 	})
 	// Every decision records why: the debug log names the deciding statement.
 	if logs := ta.logs.String(); !strings.Contains(logs, `NoDeletesByAlice`) {
@@ -258,7 +257,6 @@ apis:
 	now := time.Now()
 	token := iss.token(t, map[string]any{"iss": iss.URL, "aud": "client-1", "token_use": "id", "sub": "user-1",
 		"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(), "auth_time": now.Unix()})
-	const res = "arn:aws:execute-api:us-east-1:********9012:cogapi0001/prod/GET/"
 	tests := []struct {
 		name, path, token string
 		wantStatus        int
@@ -266,12 +264,12 @@ apis:
 	}{
 		{"valid token, resource policy allows", "/prod/allowed", token, 200, "allowed"},
 		{"valid token, resource policy neither", "/prod/neither", token, 403,
-			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `neither"}`},
+			restDenial("anonymous", "cogapi0001/prod/GET/neither", false)},
 		{"valid token, resource policy denies", "/prod/denied", token, 403,
-			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `denied with an explicit deny"}`},
+			restDenial("anonymous", "cogapi0001/prod/GET/denied", true)},
 		{"no token where the policy allows", "/prod/allowed", "", 401, `{"message":"Unauthorized"}`},
 		{"no token where the policy denies: pre-authorization first", "/prod/denied", "", 403,
-			`{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: ` + res + `denied with an explicit deny"}`},
+			restDenial("anonymous", "cogapi0001/prod/GET/denied", true)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
