@@ -183,6 +183,19 @@ func (s *Server) createClient(ctx context.Context, poolID, id, secret string, in
 	return c, nil
 }
 
+// clientCall decodes a client operation and resolves its pool and client.
+func (s *Server) clientCall(ctx context.Context, c *call) (clientIn, store.Client, error) {
+	var in clientIn
+	if err := c.decode(&in); err != nil {
+		return in, store.Client{}, err
+	}
+	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+		return in, store.Client{}, err
+	}
+	cl, err := s.poolClient(ctx, in.UserPoolID, in.ClientID)
+	return in, cl, err
+}
+
 func (s *Server) createUserPoolClient(ctx context.Context, c *call) (any, error) {
 	var in clientIn
 	if err := c.decode(&in); err != nil {
@@ -196,14 +209,7 @@ func (s *Server) createUserPoolClient(ctx context.Context, c *call) (any, error)
 }
 
 func (s *Server) describeUserPoolClient(ctx context.Context, c *call) (any, error) {
-	var in clientIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
-		return nil, err
-	}
-	cl, err := s.poolClient(ctx, in.UserPoolID, in.ClientID)
+	_, cl, err := s.clientCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -247,18 +253,12 @@ func (s *Server) listUserPoolClients(ctx context.Context, c *call) (any, error) 
 }
 
 func (s *Server) updateUserPoolClient(ctx context.Context, c *call) (any, error) {
-	var in clientIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
-		return nil, err
-	}
-	if _, err := s.poolClient(ctx, in.UserPoolID, in.ClientID); err != nil {
+	in, _, err := s.clientCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	var out store.Client
-	err := s.st.UpdateClient(ctx, in.UserPoolID, in.ClientID, func(cl store.Client) (store.Client, error) {
+	err = s.st.UpdateClient(ctx, in.UserPoolID, in.ClientID, func(cl store.Client) (store.Client, error) {
 		if in.ClientName == "" {
 			in.ClientName = cl.Name
 		}
@@ -276,14 +276,8 @@ func (s *Server) updateUserPoolClient(ctx context.Context, c *call) (any, error)
 }
 
 func (s *Server) deleteUserPoolClient(ctx context.Context, c *call) (any, error) {
-	var in clientIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
-		return nil, err
-	}
-	if _, err := s.poolClient(ctx, in.UserPoolID, in.ClientID); err != nil {
+	in, _, err := s.clientCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	return nil, storeErr(s.st.DeleteClient(ctx, in.UserPoolID, in.ClientID), "delete client")
@@ -348,12 +342,19 @@ func (s *Server) createGroupRecord(ctx context.Context, g store.Group) (store.Gr
 	return g, nil
 }
 
-func (s *Server) createGroup(ctx context.Context, c *call) (any, error) {
+// groupCall decodes a group operation and checks that its pool exists.
+func (s *Server) groupCall(ctx context.Context, c *call) (groupIn, error) {
 	var in groupIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, err
 	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	_, err := s.pool(ctx, in.UserPoolID)
+	return in, err
+}
+
+func (s *Server) createGroup(ctx context.Context, c *call) (any, error) {
+	in, err := s.groupCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	g := store.Group{PoolID: in.UserPoolID, Name: in.GroupName, Precedence: in.Precedence}
@@ -363,7 +364,7 @@ func (s *Server) createGroup(ctx context.Context, c *call) (any, error) {
 	if in.RoleArn != nil {
 		g.RoleArn = *in.RoleArn
 	}
-	g, err := s.createGroupRecord(ctx, g)
+	g, err = s.createGroupRecord(ctx, g)
 	if err != nil {
 		return nil, err
 	}
@@ -382,11 +383,8 @@ func (s *Server) group(ctx context.Context, poolID, name string) (store.Group, e
 }
 
 func (s *Server) getGroup(ctx context.Context, c *call) (any, error) {
-	var in groupIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	in, err := s.groupCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	g, err := s.group(ctx, in.UserPoolID, in.GroupName)
@@ -397,18 +395,15 @@ func (s *Server) getGroup(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) updateGroup(ctx context.Context, c *call) (any, error) {
-	var in groupIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	in, err := s.groupCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s.group(ctx, in.UserPoolID, in.GroupName); err != nil {
 		return nil, err
 	}
 	var out store.Group
-	err := s.st.UpdateGroup(ctx, in.UserPoolID, in.GroupName, func(g store.Group) (store.Group, error) {
+	err = s.st.UpdateGroup(ctx, in.UserPoolID, in.GroupName, func(g store.Group) (store.Group, error) {
 		if in.Description != nil {
 			g.Description = *in.Description
 		}
@@ -429,11 +424,8 @@ func (s *Server) updateGroup(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) listGroups(ctx context.Context, c *call) (any, error) {
-	var in groupIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	in, err := s.groupCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	list, next, err := s.st.ListGroups(ctx, in.UserPoolID, store.ListOptions{Limit: min(max(in.Limit, 0), 60), Token: in.NextToken})
@@ -456,11 +448,8 @@ func groupsPage(list []store.Group, next string) map[string]any {
 }
 
 func (s *Server) deleteGroup(ctx context.Context, c *call) (any, error) {
-	var in groupIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	in, err := s.groupCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s.group(ctx, in.UserPoolID, in.GroupName); err != nil {

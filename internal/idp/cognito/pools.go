@@ -405,12 +405,18 @@ func (s *Server) createUserPool(ctx context.Context, c *call) (any, error) {
 	return map[string]any{"UserPool": s.toUserPoolType(ctx, p)}, nil
 }
 
-func (s *Server) describeUserPool(ctx context.Context, c *call) (any, error) {
+// poolCall decodes a user pool operation and resolves its pool.
+func (s *Server) poolCall(ctx context.Context, c *call) (poolIn, store.UserPool, error) {
 	var in poolIn
 	if err := c.decode(&in); err != nil {
-		return nil, err
+		return in, store.UserPool{}, err
 	}
 	p, err := s.pool(ctx, in.UserPoolID)
+	return in, p, err
+}
+
+func (s *Server) describeUserPool(ctx context.Context, c *call) (any, error) {
+	_, p, err := s.poolCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -451,14 +457,11 @@ func (s *Server) listUserPools(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) updateUserPool(ctx context.Context, c *call) (any, error) {
-	var in poolIn
-	if err := c.decode(&in); err != nil {
+	in, _, err := s.poolCall(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
-		return nil, err
-	}
-	err := s.st.UpdateUserPool(ctx, in.UserPoolID, func(p store.UserPool) (store.UserPool, error) {
+	err = s.st.UpdateUserPool(ctx, in.UserPoolID, func(p store.UserPool) (store.UserPool, error) {
 		st := p.Settings
 		pp := DefaultPasswordPolicy()
 		var err error
@@ -490,11 +493,7 @@ func (s *Server) updateUserPool(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) deleteUserPool(ctx context.Context, c *call) (any, error) {
-	var in poolIn
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
+	_, p, err := s.poolCall(ctx, c)
 	if err != nil {
 		return nil, err
 	}
