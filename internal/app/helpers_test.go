@@ -313,6 +313,17 @@ func grep(s, sub string) string {
 	return strings.Join(out, "\n")
 }
 
+// getResult sends GET url and returns "status body", or the error's text.
+func getResult(url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err.Error()
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return fmt.Sprintf("%d %s", resp.StatusCode, b)
+}
+
 // ---- Backends
 
 // backend is a real HTTP server that records what it received.
@@ -483,6 +494,9 @@ apis:
 `+strings.Join(routes, ""), backendURL)
 }
 
+// signedHost is the execute-api host of signedAPI.
+const signedHost = "iamapi0001.execute-api.localhost"
+
 // rootRoute is the route of signedAPI for GET /, to the backend's /root.
 const rootRoute = `      - route: GET /
         integration: {http: {url: "%[1]s/root"}}
@@ -520,9 +534,8 @@ func (ta *testApp) signed(t *testing.T, s signedReq) (*http.Response, string) {
 	}
 	if s.key.AccessKeyID != "" {
 		hash := sigv4.HashPayload([]byte(s.body))
-		signer := v4.NewSigner()
 		if s.presign {
-			u, hdr, err := signer.PresignHTTP(context.Background(), s.key, req, hash, "execute-api", "us-east-1", s.at)
+			u, hdr, err := v4.NewSigner().PresignHTTP(context.Background(), s.key, req, hash, "execute-api", "us-east-1", s.at)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -535,7 +548,7 @@ func (ta *testApp) signed(t *testing.T, s signedReq) (*http.Response, string) {
 					req.Header[k] = v
 				}
 			}
-		} else if err := signer.SignHTTP(context.Background(), s.key, req, hash, "execute-api", "us-east-1", s.at); err != nil {
+		} else if err := signV4(req, s.key, hash, s.at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -549,6 +562,12 @@ func (ta *testApp) signed(t *testing.T, s signedReq) (*http.Response, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
+}
+
+// signV4 signs r in place with key at time at, for execute-api in
+// us-east-1, as the AWS SDK for Go v2 does; hash is the payload's SHA-256.
+func signV4(r *http.Request, key aws.Credentials, hash string, at time.Time) error {
+	return v4.NewSigner().SignHTTP(context.Background(), key, r, hash, "execute-api", "us-east-1", at)
 }
 
 // signedCase is a GET or other call signed with key (unsigned when key is

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -53,14 +52,7 @@ apis:
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Get("http://" + ta.GatewayAddr + "/slow")
-			if err != nil {
-				results <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			results <- fmt.Sprintf("%d %s", resp.StatusCode, b)
+			results <- getResult("http://" + ta.GatewayAddr + "/slow")
 		}()
 	}
 	for i := 0; i < 3; i++ {
@@ -127,16 +119,7 @@ func TestShutdownDrainsInFlight(t *testing.T) {
 	be := newBackend(t, g.handler)
 	ta := start(t, fmt.Sprintf("apis:\n  - name: one\n    kind: http\n    routes:\n      - route: GET /slow\n        integration: {http: {url: %q}}\n", be.URL))
 	done := make(chan string, 1)
-	go func() {
-		resp, err := http.Get("http://" + ta.GatewayAddr + "/slow")
-		if err != nil {
-			done <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		done <- fmt.Sprintf("%d %s", resp.StatusCode, b)
-	}()
+	go func() { done <- getResult("http://" + ta.GatewayAddr + "/slow") }()
 	<-g.arrived
 	shut := make(chan error, 1)
 	go func() { shut <- ta.Shutdown(context.Background()) }()

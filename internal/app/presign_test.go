@@ -16,7 +16,7 @@ func TestPresignedParamsNotForwarded(t *testing.T) {
         authorizer: NONE
         integration: {http: {url: "%[1]s/open"}}
 `), clk)
-	const host = "iamapi0001.execute-api.localhost"
+	const host = signedHost
 	now := clk.Now()
 	tests := []struct {
 		name      string

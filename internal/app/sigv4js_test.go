@@ -97,7 +97,7 @@ func TestNPMSigners(t *testing.T) {
 	}{{"user keys", alice}, {"session credentials", session}}
 	for _, k := range keys {
 		results := runSigv4js(t, node, map[string]string{
-			"gateway": ta.GatewayAddr, "host": "iamapi0001.execute-api.localhost", "stage": "dev",
+			"gateway": ta.GatewayAddr, "host": signedHost, "stage": "dev",
 			"region": "us-east-1", "date": now.Format(time.RFC3339),
 			"accessKeyId": k.key.AccessKeyID, "secretAccessKey": k.key.SecretAccessKey, "sessionToken": k.key.SessionToken,
 		})
