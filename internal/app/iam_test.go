@@ -21,7 +21,6 @@ func TestIAMSignedRequestsThroughGateway(t *testing.T) {
         authorizer: NONE
         integration: {mock: {body: open}}
 `), clk)
-	const host = signedHost
 	now := clk.Now()
 	tests := []struct {
 		name       string
@@ -78,7 +77,7 @@ func TestIAMSignedRequestsThroughGateway(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.req.host = host
+			tc.req.host = signedHost
 			before := be.count()
 			resp, body := ta.signed(t, tc.req)
 			if resp.StatusCode != tc.wantStatus || !bodyMatches(body, tc.wantBody) {
@@ -122,10 +121,9 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 		return c
 	}
 	invoker, limited := assume(t, "invoker"), assume(t, "limited")
-	const host = signedHost
 	get := func(t *testing.T, c aws.Credentials) (*http.Response, string) {
 		t.Helper()
-		return ta.signed(t, signedReq{method: "GET", host: host, path: "/dev/pets/7", key: c, at: clk.Now()})
+		return ta.signed(t, signedReq{method: "GET", host: signedHost, path: "/dev/pets/7", key: c, at: clk.Now()})
 	}
 	forged := invoker
 	forged.SessionToken = "forged"
@@ -151,7 +149,7 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 	}
 
 	t.Run("presigned with the session token in the query", func(t *testing.T) {
-		resp, body := ta.signed(t, signedReq{method: "GET", host: host, path: "/dev/pets/7?X-Amz-Expires=60&q=1", key: invoker, at: clk.Now(), presign: true})
+		resp, body := ta.signed(t, signedReq{method: "GET", host: signedHost, path: "/dev/pets/7?X-Amz-Expires=60&q=1", key: invoker, at: clk.Now(), presign: true})
 		if resp.StatusCode != 200 || body != "backend GET /pets/7?q=1" {
 			t.Fatalf("got %d %q", resp.StatusCode, body)
 		}
@@ -160,7 +158,7 @@ func TestTemporaryCredentialsFromSTS(t *testing.T) {
 		if q := be.last(t).URL.Query(); q.Has("X-Amz-Security-Token") {
 			t.Errorf("the backend received the session token: %v", q)
 		}
-		resp, body = ta.signed(t, signedReq{method: "GET", host: host, path: "/dev/pets/7?X-Amz-Expires=60", key: forged, at: clk.Now(), presign: true})
+		resp, body = ta.signed(t, signedReq{method: "GET", host: signedHost, path: "/dev/pets/7?X-Amz-Expires=60", key: forged, at: clk.Now(), presign: true})
 		if resp.StatusCode != 403 || body != `{"message":"The security token included in the request is invalid."}` {
 			t.Fatalf("forged token in the query: got %d %q", resp.StatusCode, body)
 		}
@@ -190,7 +188,6 @@ func TestSignedBodyLimits(t *testing.T) {
 	be := newBackend(t, nil)
 	clk := fixedClock()
 	ta := startIAM(t, iamConfig+signedAPI(be.URL), clk)
-	const host = signedHost
 	big := strings.Repeat("a", 1<<20)
 	tests := []struct {
 		name       string
@@ -206,7 +203,7 @@ func TestSignedBodyLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			body := strings.Repeat(big, tc.size/len(big)) + strings.Repeat("b", tc.size%len(big))
 			before := be.count()
-			resp, got := ta.signed(t, signedReq{method: "PUT", host: host, path: "/dev/blob", body: body, key: alice, at: clk.Now(), chunked: tc.chunked})
+			resp, got := ta.signed(t, signedReq{method: "PUT", host: signedHost, path: "/dev/blob", body: body, key: alice, at: clk.Now(), chunked: tc.chunked})
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("got %d %.200q, want %d", resp.StatusCode, got, tc.wantStatus)
 			}

@@ -16,7 +16,6 @@ func TestPresignedParamsNotForwarded(t *testing.T) {
         authorizer: NONE
         integration: {http: {url: "%[1]s/open"}}
 `), clk)
-	const host = signedHost
 	now := clk.Now()
 	tests := []struct {
 		name      string
@@ -34,7 +33,7 @@ func TestPresignedParamsNotForwarded(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tc.req.host = host
+			tc.req.host = signedHost
 			resp, body := ta.signed(t, tc.req)
 			if resp.StatusCode != 200 {
 				t.Fatalf("got %d %q, want 200", resp.StatusCode, body)
