@@ -2,10 +2,15 @@ package cognito
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gatehouse/gatehouse/internal/idp/signer"
 	"github.com/gatehouse/gatehouse/internal/idp/srp"
+	"github.com/gatehouse/gatehouse/internal/store/memory"
 )
 
 // TestHandlerPrologues pins the error (or simulated answer) each handler
@@ -277,6 +282,90 @@ func TestSignInPrologue(t *testing.T) {
 			}
 			if got := v["__type"] + ": " + v["message"]; rec.Code != 400 || got != tt.want {
 				t.Errorf("got  %d %s\nwant 400 %s", rec.Code, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewUserSteps pins what SignUp and AdminCreateUser share when they
+// build a user: the required-attribute check (before any trigger runs),
+// the initial status and the PreSignUp request (validationData always,
+// clientMetadata only when given).
+func TestNewUserSteps(t *testing.T) {
+	st := memory.New()
+	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	keys, err := signer.New(signer.Config{Keys: st, Now: clock.Now, GenerateKey: fastKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recordingInvoker{next: staticInvoker(func(_ string, ev map[string]any) (map[string]any, error) { return ev, nil })}
+	srv, err := New(Config{Store: st, Signer: keys, Auth: allowAll{}, Triggers: rec, Now: clock.Now, BaseURL: "http://idp.test",
+		Hash: HashParams{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	call := func(t *testing.T, op, body string) (int, map[string]any) {
+		t.Helper()
+		r := post(h, TargetPrefix+op, body)
+		var v map[string]any
+		if err := json.Unmarshal(r.Body.Bytes(), &v); err != nil {
+			t.Fatalf("%s: body %q: %v", op, r.Body, err)
+		}
+		return r.Code, v
+	}
+	_, v := call(t, "CreateUserPool", `{"PoolName":"p","LambdaConfig":{"PreSignUp":"pre"},"Schema":[{"Name":"email","AttributeDataType":"String","Required":true}]}`)
+	pool := v["UserPool"].(map[string]any)["Id"].(string)
+	_, v = call(t, "CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"c"}`)
+	client := v["UserPoolClient"].(map[string]any)["ClientId"].(string)
+
+	events := func() int { rec.mu.Lock(); defer rec.mu.Unlock(); return len(rec.events) }
+	email := `"UserAttributes":[{"Name":"email","Value":"a@example.com"}]`
+	tests := []struct {
+		name, op, body string
+		wantErr        string
+		wantSource     string
+		wantReq        map[string]any // PreSignUp request minus userAttributes
+		wantStatus     string
+	}{
+		{"sign-up missing required", "SignUp", `{"ClientId":"$client","Username":"u1","Password":"Passw0rd!"}`,
+			"InvalidParameterException: Invalid attributes given, email is missing", "", nil, ""},
+		{"admin missing required", "AdminCreateUser", `{"UserPoolId":"$pool","Username":"u2","MessageAction":"SUPPRESS"}`,
+			"InvalidParameterException: Invalid attributes given, email is missing", "", nil, ""},
+		{"sign-up with metadata", "SignUp", `{"ClientId":"$client","Username":"u3","Password":"Passw0rd!",` + email + `,"ValidationData":[{"Name":"k","Value":"v"}],"ClientMetadata":{"m":"n"}}`,
+			"", "PreSignUp_SignUp", map[string]any{"validationData": map[string]any{"k": "v"}, "clientMetadata": map[string]any{"m": "n"}}, "UNCONFIRMED"},
+		{"sign-up without metadata", "SignUp", `{"ClientId":"$client","Username":"u4","Password":"Passw0rd!",` + email + `}`,
+			"", "PreSignUp_SignUp", map[string]any{"validationData": map[string]any{}}, "UNCONFIRMED"},
+		{"admin with metadata", "AdminCreateUser", `{"UserPoolId":"$pool","Username":"u5","MessageAction":"SUPPRESS",` + email + `,"ValidationData":[{"Name":"k","Value":"v"}],"ClientMetadata":{"m":"n"}}`,
+			"", "PreSignUp_AdminCreateUser", map[string]any{"validationData": map[string]any{"k": "v"}, "clientMetadata": map[string]any{"m": "n"}}, "FORCE_CHANGE_PASSWORD"},
+		{"admin without metadata", "AdminCreateUser", `{"UserPoolId":"$pool","Username":"u6","MessageAction":"SUPPRESS",` + email + `}`,
+			"", "PreSignUp_AdminCreateUser", map[string]any{"validationData": map[string]any{}}, "FORCE_CHANGE_PASSWORD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := events()
+			code, v := call(t, tt.op, strings.NewReplacer("$pool", pool, "$client", client).Replace(tt.body))
+			if tt.wantErr != "" {
+				if got := fmt.Sprint(v["__type"], ": ", v["message"]); code != 400 || got != tt.wantErr {
+					t.Errorf("got %d %s, want 400 %s", code, got, tt.wantErr)
+				}
+				if events() != before {
+					t.Errorf("trigger ran before the required-attribute check: %v", rec.last())
+				}
+				return
+			}
+			if code != 200 {
+				t.Fatalf("status %d: %v", code, v)
+			}
+			ev := rec.last()
+			req, _ := ev["request"].(map[string]any)
+			delete(req, "userAttributes")
+			if ev["triggerSource"] != tt.wantSource || !reflect.DeepEqual(req, tt.wantReq) {
+				t.Errorf("trigger %v request %v, want %s %v", ev["triggerSource"], req, tt.wantSource, tt.wantReq)
+			}
+			_, u := call(t, "AdminGetUser", `{"UserPoolId":"`+pool+`","Username":"`+ev["userName"].(string)+`"}`)
+			if u["UserStatus"] != tt.wantStatus {
+				t.Errorf("status %v, want %s", u["UserStatus"], tt.wantStatus)
 			}
 		})
 	}

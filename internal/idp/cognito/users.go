@@ -147,8 +147,9 @@ func validUsername(n string) error {
 
 // newUser builds a user from a sign-in name: in UsernameAttributes pools
 // the name must be an email or phone number, is stored in that attribute
-// and the internal username is the sub.
-func (s *Server) newUser(p store.UserPool, name string, attrs []attrIn) (store.User, error) {
+// and the internal username is the sub. The schema's required attributes
+// must be present; the user gets status and password.
+func (s *Server) newUser(p store.UserPool, name string, attrs []attrIn, status, password string) (store.User, error) {
 	if err := validUsername(name); err != nil {
 		return store.User{}, err
 	}
@@ -171,7 +172,20 @@ func (s *Server) newUser(p store.UserPool, name string, attrs []attrIn) (store.U
 		}
 	}
 	applyAttributes(&u, attrs)
-	return u, nil
+	if missingAttr := missingRequired(p, u.Attributes); missingAttr != "" {
+		return u, apiErr(excInvalidParameter, "Invalid attributes given, %s is missing", missingAttr)
+	}
+	u.Status = status
+	return u, s.setPassword(p.ID, &u, password)
+}
+
+// preSignUpExtra is the PreSignUp trigger's request-specific input.
+func preSignUpExtra(validation []attrIn, meta map[string]string) map[string]any {
+	extra := map[string]any{"validationData": attrMap(validation)}
+	if meta != nil {
+		extra["clientMetadata"] = meta
+	}
+	return extra
 }
 
 // saveNewUser stores u, mapping conflicts to UsernameExistsException.
@@ -475,24 +489,13 @@ func (s *Server) createUserCore(ctx context.Context, p store.UserPool, in userIn
 		}
 		return u, err
 	}
-	u, err := s.newUser(p, in.Username, in.UserAttributes)
+	u, err := s.newUser(p, in.Username, in.UserAttributes, store.StatusForceChangePassword, temp)
 	if err != nil {
 		return u, err
 	}
-	if missingAttr := missingRequired(p, u.Attributes); missingAttr != "" {
-		return u, apiErr(excInvalidParameter, "Invalid attributes given, %s is missing", missingAttr)
-	}
-	u.Status = store.StatusForceChangePassword
 	u.TempPasswordExpiresAt = expires
-	if err := s.setPassword(p.ID, &u, temp); err != nil {
-		return u, err
-	}
 	if fn := p.Settings.Lambda.PreSignUp; fn != "" {
-		extra := map[string]any{"validationData": attrMap(in.ValidationData)}
-		if in.ClientMetadata != nil {
-			extra["clientMetadata"] = in.ClientMetadata
-		}
-		if _, err := s.simpleTrigger(ctx, fn, "PreSignUp_AdminCreateUser", p, "", u, extra); err != nil {
+		if _, err := s.simpleTrigger(ctx, fn, "PreSignUp_AdminCreateUser", p, "", u, preSignUpExtra(in.ValidationData, in.ClientMetadata)); err != nil {
 			return u, err
 		}
 	}
@@ -886,23 +889,12 @@ func (s *Server) signUp(ctx context.Context, c *call) (any, error) {
 	if err := checkPolicy(p.Settings.PasswordPolicy, in.Password); err != nil {
 		return nil, err
 	}
-	u, err := s.newUser(p, in.Username, in.UserAttributes)
+	u, err := s.newUser(p, in.Username, in.UserAttributes, store.StatusUnconfirmed, in.Password)
 	if err != nil {
 		return nil, err
 	}
-	if missingAttr := missingRequired(p, u.Attributes); missingAttr != "" {
-		return nil, apiErr(excInvalidParameter, "Invalid attributes given, %s is missing", missingAttr)
-	}
-	u.Status = store.StatusUnconfirmed
-	if err := s.setPassword(p.ID, &u, in.Password); err != nil {
-		return nil, err
-	}
 	if fn := p.Settings.Lambda.PreSignUp; fn != "" {
-		extra := map[string]any{"validationData": attrMap(in.ValidationData)}
-		if in.ClientMetadata != nil {
-			extra["clientMetadata"] = in.ClientMetadata
-		}
-		raw, err := s.simpleTrigger(ctx, fn, "PreSignUp_SignUp", p, cl.ClientID, u, extra)
+		raw, err := s.simpleTrigger(ctx, fn, "PreSignUp_SignUp", p, cl.ClientID, u, preSignUpExtra(in.ValidationData, in.ClientMetadata))
 		if err != nil {
 			return nil, err
 		}
