@@ -3,6 +3,7 @@ package cognito
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,30 +14,64 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/memory"
 )
 
+// wireEnv is a server on a fixed fake clock whose triggers are recorded
+// and answered with the event unchanged, driven through its HTTP handler.
+type wireEnv struct {
+	srv   *Server
+	h     http.Handler
+	clock *fakeClock
+	rec   *recordingInvoker
+}
+
+func newWireEnv(t *testing.T) *wireEnv {
+	t.Helper()
+	st := memory.New()
+	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	keys, err := signer.New(signer.Config{Keys: st, Now: clock.Now, GenerateKey: fastKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recordingInvoker{next: staticInvoker(func(_ string, ev map[string]any) (map[string]any, error) { return ev, nil })}
+	srv, err := New(Config{Store: st, Signer: keys, Auth: allowAll{}, Triggers: rec, Now: clock.Now, BaseURL: "http://idp.test",
+		Hash: HashParams{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &wireEnv{srv: srv, h: srv.Handler(), clock: clock, rec: rec}
+}
+
+// call posts op and returns the status and the decoded body.
+func (w *wireEnv) call(t *testing.T, op, body string) (int, map[string]any) {
+	t.Helper()
+	rec := post(w.h, TargetPrefix+op, body)
+	var v map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("%s: body %q: %v", op, rec.Body, err)
+	}
+	return rec.Code, v
+}
+
+// must is call for steps that have to succeed.
+func (w *wireEnv) must(t *testing.T, op, body string) map[string]any {
+	t.Helper()
+	code, v := w.call(t, op, body)
+	if code != 200 {
+		t.Fatalf("%s: status %d: %v", op, code, v)
+	}
+	return v
+}
+
+// errString is "Type: message" of an error body.
+func errString(v map[string]any) string { return fmt.Sprint(v["__type"], ": ", v["message"]) }
+
 // TestHandlerPrologues pins the error (or simulated answer) each handler
 // gives before it reaches its own logic: decoding, pool/client lookup,
 // SECRET_HASH, access token and unknown users with and without
 // PreventUserExistenceErrors. The handlers share helpers for these steps,
 // so every operation is listed on its own.
 func TestHandlerPrologues(t *testing.T) {
-	_, h, _ := newWireServer(t)
-	call := func(t *testing.T, op, body string) (int, map[string]any) {
-		t.Helper()
-		rec := post(h, TargetPrefix+op, body)
-		var v map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-			t.Fatalf("%s: body %q: %v", op, rec.Body, err)
-		}
-		return rec.Code, v
-	}
-	must := func(op, body string) map[string]any {
-		t.Helper()
-		code, v := call(t, op, body)
-		if code != 200 {
-			t.Fatalf("%s: status %d: %v", op, code, v)
-		}
-		return v
-	}
+	w := newWireEnv(t)
+	must := func(op, body string) map[string]any { t.Helper(); return w.must(t, op, body) }
 	pool := must("CreateUserPool", `{"PoolName":"prologue"}`)["UserPool"].(map[string]any)["Id"].(string)
 	clientID := func(body string) string {
 		t.Helper()
@@ -202,13 +237,12 @@ func TestHandlerPrologues(t *testing.T) {
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			status, v := call(t, tt.op, tt.body)
-			var got string
+			status, v := w.call(t, tt.op, tt.body)
+			got := errString(v)
 			if status == 200 {
 				b, _ := json.Marshal(v)
 				got = string(b)
 			} else {
-				got = v["__type"].(string) + ": " + v["message"].(string)
 				if status != 400 {
 					t.Errorf("status = %d, want 400", status)
 				}
@@ -224,16 +258,8 @@ func TestHandlerPrologues(t *testing.T) {
 // USER_SRP_AUTH: SECRET_HASH is checked before the source limit, and a
 // blocked source is refused before an unknown user is revealed.
 func TestSignInPrologue(t *testing.T) {
-	srv, h, _ := newWireServer(t)
-	must := func(op, body string) map[string]any {
-		t.Helper()
-		rec := post(h, TargetPrefix+op, body)
-		var v map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil || rec.Code != 200 {
-			t.Fatalf("%s: %d %s", op, rec.Code, rec.Body)
-		}
-		return v
-	}
+	w := newWireEnv(t)
+	must := func(op, body string) map[string]any { t.Helper(); return w.must(t, op, body) }
 	pool := must("CreateUserPool", `{"PoolName":"signin"}`)["UserPool"].(map[string]any)["Id"].(string)
 	cl := must("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"c","GenerateSecret":true,"ExplicitAuthFlows":["ALLOW_USER_PASSWORD_AUTH","ALLOW_USER_SRP_AUTH"]}`)["UserPoolClient"].(map[string]any)
 	id, secret := cl["ClientId"].(string), cl["ClientSecret"].(string)
@@ -272,16 +298,12 @@ func TestSignInPrologue(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.block {
 				for range sourceMaxFailures {
-					srv.source.fail("192.0.2.1") // httptest.NewRequest's RemoteAddr
+					w.srv.source.fail("192.0.2.1") // httptest.NewRequest's RemoteAddr
 				}
 			}
-			rec := post(h, TargetPrefix+"InitiateAuth", body(tt.flow, tt.user, tt.hash))
-			var v map[string]string
-			if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-				t.Fatalf("body %q: %v", rec.Body, err)
-			}
-			if got := v["__type"] + ": " + v["message"]; rec.Code != 400 || got != tt.want {
-				t.Errorf("got  %d %s\nwant 400 %s", rec.Code, got, tt.want)
+			code, v := w.call(t, "InitiateAuth", body(tt.flow, tt.user, tt.hash))
+			if got := errString(v); code != 400 || got != tt.want {
+				t.Errorf("got  %d %s\nwant 400 %s", code, got, tt.want)
 			}
 		})
 	}
@@ -292,28 +314,9 @@ func TestSignInPrologue(t *testing.T) {
 // the initial status and the PreSignUp request (validationData always,
 // clientMetadata only when given).
 func TestNewUserSteps(t *testing.T) {
-	st := memory.New()
-	clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	keys, err := signer.New(signer.Config{Keys: st, Now: clock.Now, GenerateKey: fastKeys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recordingInvoker{next: staticInvoker(func(_ string, ev map[string]any) (map[string]any, error) { return ev, nil })}
-	srv, err := New(Config{Store: st, Signer: keys, Auth: allowAll{}, Triggers: rec, Now: clock.Now, BaseURL: "http://idp.test",
-		Hash: HashParams{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := srv.Handler()
-	call := func(t *testing.T, op, body string) (int, map[string]any) {
-		t.Helper()
-		r := post(h, TargetPrefix+op, body)
-		var v map[string]any
-		if err := json.Unmarshal(r.Body.Bytes(), &v); err != nil {
-			t.Fatalf("%s: body %q: %v", op, r.Body, err)
-		}
-		return r.Code, v
-	}
+	w := newWireEnv(t)
+	rec := w.rec
+	call := func(t *testing.T, op, body string) (int, map[string]any) { t.Helper(); return w.call(t, op, body) }
 	_, v := call(t, "CreateUserPool", `{"PoolName":"p","LambdaConfig":{"PreSignUp":"pre"},"Schema":[{"Name":"email","AttributeDataType":"String","Required":true}]}`)
 	pool := v["UserPool"].(map[string]any)["Id"].(string)
 	_, v = call(t, "CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"c"}`)
@@ -346,7 +349,7 @@ func TestNewUserSteps(t *testing.T) {
 			before := events()
 			code, v := call(t, tt.op, strings.NewReplacer("$pool", pool, "$client", client).Replace(tt.body))
 			if tt.wantErr != "" {
-				if got := fmt.Sprint(v["__type"], ": ", v["message"]); code != 400 || got != tt.wantErr {
+				if got := errString(v); code != 400 || got != tt.wantErr {
 					t.Errorf("got %d %s, want 400 %s", code, got, tt.wantErr)
 				}
 				if events() != before {
@@ -366,6 +369,101 @@ func TestNewUserSteps(t *testing.T) {
 			_, u := call(t, "AdminGetUser", `{"UserPoolId":"`+pool+`","Username":"`+ev["userName"].(string)+`"}`)
 			if u["UserStatus"] != tt.wantStatus {
 				t.Errorf("status %v, want %s", u["UserStatus"], tt.wantStatus)
+			}
+		})
+	}
+}
+
+// TestCodeIssuing pins the code-issuing updates of ResendConfirmationCode
+// and ForgotPassword: a new code replaces the old one, and ForgotPassword
+// refuses a new code for an hour once the last one's attempts ran out.
+func TestCodeIssuing(t *testing.T) {
+	w := newWireEnv(t)
+	pool := w.must(t, "CreateUserPool", `{"PoolName":"codes","AutoVerifiedAttributes":["email"]}`)["UserPool"].(map[string]any)["Id"].(string)
+	client := w.must(t, "CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"c"}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	self := func(extra string) string { return `{"ClientId":"` + client + `","Username":"u"` + extra + `}` }
+	// sent lists the codes delivered to u for purpose, oldest first.
+	sent := func(purpose string) []string {
+		var codes []string
+		for _, m := range w.srv.Outbox().List(pool) {
+			if m.Username == "u" && m.Purpose == purpose {
+				codes = append(codes, m.Code)
+			}
+		}
+		return codes
+	}
+	last := func(codes []string) string {
+		if len(codes) == 0 {
+			return "none"
+		}
+		return codes[len(codes)-1]
+	}
+	const (
+		delivery = `{"CodeDeliveryDetails":{"AttributeName":"email","DeliveryMedium":"EMAIL","Destination":"u***@e***"}}`
+		mismatch = "CodeMismatchException: Invalid verification code provided, please try again."
+		limit    = "LimitExceededException: Attempt limit exceeded, please try after some time."
+		ok       = "{}"
+	)
+	type step struct {
+		name, op string
+		body     func() string
+		want     string // "Type: message" of the error, or the 200 body ("" for any 200 body)
+		codes    int    // codes sent for the step's purpose so far
+	}
+	signUp := func() string {
+		return self(`,"Password":"Passw0rd!","UserAttributes":[{"Name":"email","Value":"u@example.com"}]`)
+	}
+	confirm := func(code func() string) func() string {
+		return func() string { return self(`,"ConfirmationCode":"` + code() + `"`) }
+	}
+	reset := func(code func() string) func() string {
+		return func() string { return self(`,"ConfirmationCode":"` + code() + `","Password":"Chang3d!pw"`) }
+	}
+	oldSignUpCode := func() string {
+		c := sent("SIGN_UP")
+		if c[0] == c[1] { // both random codes alike: any other code will do
+			return c[0] + "0"
+		}
+		return c[0]
+	}
+	steps := []step{
+		{"sign up", "SignUp", signUp, "", 1},
+		{"resend", "ResendConfirmationCode", func() string { return self("") }, delivery, 2},
+		{"old code replaced", "ConfirmSignUp", confirm(oldSignUpCode), mismatch, 2},
+		{"new code confirms", "ConfirmSignUp", confirm(func() string { return last(sent("SIGN_UP")) }), ok, 2},
+		{"resend when confirmed", "ResendConfirmationCode", func() string { return self("") }, "InvalidParameterException: User is already confirmed.", 2},
+		{"forgot", "ForgotPassword", func() string { return self("") }, delivery, 1},
+	}
+	for i := range maxCodeAttempts {
+		steps = append(steps, step{fmt.Sprint("wrong code ", i+1), "ConfirmForgotPassword", reset(func() string { return "x" }), mismatch, 1})
+	}
+	resetCode := func() string { return last(sent("FORGOT_PASSWORD")) }
+	steps = append(steps,
+		step{"attempts used up", "ConfirmForgotPassword", reset(resetCode), limit, 1},
+		step{"no new code within the hour", "ForgotPassword", func() string { return self("") }, limit, 1},
+		step{"new code after the hour", "ForgotPassword", func() string { w.clock.Add(time.Hour); return self("") }, delivery, 2},
+		step{"new code resets", "ConfirmForgotPassword", reset(resetCode), ok, 2},
+	)
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			status, v := w.call(t, st.op, st.body())
+			got := errString(v)
+			if status == 200 {
+				b, _ := json.Marshal(v)
+				got = string(b)
+				if st.want == "" {
+					got = ""
+				}
+			}
+			if got != st.want {
+				t.Errorf("got  %d %s\nwant %s", status, got, st.want)
+			}
+			purpose := "SIGN_UP"
+			if strings.Contains(st.op, "Forgot") {
+				purpose = "FORGOT_PASSWORD"
+			}
+			if n := len(sent(purpose)); n != st.codes {
+				t.Errorf("%d %s codes sent, want %d", n, purpose, st.codes)
 			}
 		})
 	}
