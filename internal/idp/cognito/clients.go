@@ -186,10 +186,7 @@ func (s *Server) createClient(ctx context.Context, poolID, id, secret string, in
 // clientCall decodes a client operation and resolves its pool and client.
 func (s *Server) clientCall(ctx context.Context, c *call) (clientIn, store.Client, error) {
 	var in clientIn
-	if err := c.decode(&in); err != nil {
-		return in, store.Client{}, err
-	}
-	if _, err := s.pool(ctx, in.UserPoolID); err != nil {
+	if _, err := s.poolCall(ctx, c, &in); err != nil {
 		return in, store.Client{}, err
 	}
 	cl, err := s.poolClient(ctx, in.UserPoolID, in.ClientID)
@@ -342,18 +339,9 @@ func (s *Server) createGroupRecord(ctx context.Context, g store.Group) (store.Gr
 	return g, nil
 }
 
-// groupCall decodes a group operation and checks that its pool exists.
-func (s *Server) groupCall(ctx context.Context, c *call) (groupIn, error) {
-	var in groupIn
-	if err := c.decode(&in); err != nil {
-		return in, err
-	}
-	_, err := s.pool(ctx, in.UserPoolID)
-	return in, err
-}
-
 func (s *Server) createGroup(ctx context.Context, c *call) (any, error) {
-	in, err := s.groupCall(ctx, c)
+	var in groupIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +371,8 @@ func (s *Server) group(ctx context.Context, poolID, name string) (store.Group, e
 }
 
 func (s *Server) getGroup(ctx context.Context, c *call) (any, error) {
-	in, err := s.groupCall(ctx, c)
+	var in groupIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -395,7 +384,8 @@ func (s *Server) getGroup(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) updateGroup(ctx context.Context, c *call) (any, error) {
-	in, err := s.groupCall(ctx, c)
+	var in groupIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -424,7 +414,8 @@ func (s *Server) updateGroup(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) listGroups(ctx context.Context, c *call) (any, error) {
-	in, err := s.groupCall(ctx, c)
+	var in groupIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -448,7 +439,8 @@ func groupsPage(list []store.Group, next string) map[string]any {
 }
 
 func (s *Server) deleteGroup(ctx context.Context, c *call) (any, error) {
-	in, err := s.groupCall(ctx, c)
+	var in groupIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}

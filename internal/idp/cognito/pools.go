@@ -112,6 +112,23 @@ func (s *Server) clientAndPool(ctx context.Context, clientID string) (store.Clie
 	return c, p, err
 }
 
+// poolInput is a request that names a user pool.
+type poolInput interface{ poolID() string }
+
+func (in *poolIn) poolID() string   { return in.UserPoolID }
+func (in *userIn) poolID() string   { return in.UserPoolID }
+func (in *groupIn) poolID() string  { return in.UserPoolID }
+func (in *clientIn) poolID() string { return in.UserPoolID }
+
+// poolCall decodes an operation on a user pool into in and resolves the
+// pool.
+func (s *Server) poolCall(ctx context.Context, c *call, in poolInput) (store.UserPool, error) {
+	if err := c.decode(in); err != nil {
+		return store.UserPool{}, err
+	}
+	return s.pool(ctx, in.poolID())
+}
+
 func storeErr(err error, what string) error {
 	switch {
 	case err == nil:
@@ -405,18 +422,9 @@ func (s *Server) createUserPool(ctx context.Context, c *call) (any, error) {
 	return map[string]any{"UserPool": s.toUserPoolType(ctx, p)}, nil
 }
 
-// poolCall decodes a user pool operation and resolves its pool.
-func (s *Server) poolCall(ctx context.Context, c *call) (poolIn, store.UserPool, error) {
-	var in poolIn
-	if err := c.decode(&in); err != nil {
-		return in, store.UserPool{}, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	return in, p, err
-}
-
 func (s *Server) describeUserPool(ctx context.Context, c *call) (any, error) {
-	_, p, err := s.poolCall(ctx, c)
+	var in poolIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +465,8 @@ func (s *Server) listUserPools(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) updateUserPool(ctx context.Context, c *call) (any, error) {
-	in, _, err := s.poolCall(ctx, c)
+	var in poolIn
+	_, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -493,7 +502,8 @@ func (s *Server) updateUserPool(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) deleteUserPool(ctx context.Context, c *call) (any, error) {
-	_, p, err := s.poolCall(ctx, c)
+	var in poolIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}

@@ -417,20 +417,11 @@ type userIn struct {
 	ValidationData         []attrIn          `json:"ValidationData"`
 }
 
-// adminCall decodes an admin user operation and resolves its pool.
-func (s *Server) adminCall(ctx context.Context, c *call) (userIn, store.UserPool, error) {
-	var in userIn
-	if err := c.decode(&in); err != nil {
-		return in, store.UserPool{}, err
-	}
-	p, err := s.pool(ctx, in.UserPoolID)
-	return in, p, err
-}
-
-// adminUserCall is adminCall followed by the user lookup
-// (UserNotFoundException for an unknown user).
+// adminUserCall decodes an admin user operation and resolves its pool and
+// user (UserNotFoundException for an unknown user).
 func (s *Server) adminUserCall(ctx context.Context, c *call) (userIn, store.UserPool, store.User, error) {
-	in, p, err := s.adminCall(ctx, c)
+	var in userIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return in, p, store.User{}, err
 	}
@@ -439,7 +430,8 @@ func (s *Server) adminUserCall(ctx context.Context, c *call) (userIn, store.User
 }
 
 func (s *Server) adminCreateUser(ctx context.Context, c *call) (any, error) {
-	in, p, err := s.adminCall(ctx, c)
+	var in userIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -527,7 +519,8 @@ func attrMap(a []attrIn) map[string]string {
 }
 
 func (s *Server) adminSetUserPassword(ctx context.Context, c *call) (any, error) {
-	in, p, err := s.adminCall(ctx, c)
+	var in userIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -660,7 +653,8 @@ func (s *Server) adminEnableUser(ctx context.Context, c *call) (any, error) {
 }
 
 func (s *Server) adminUpdateUserAttributes(ctx context.Context, c *call) (any, error) {
-	in, p, err := s.adminCall(ctx, c)
+	var in userIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -733,7 +727,8 @@ func (s *Server) adminListGroupsForUser(ctx context.Context, c *call) (any, erro
 }
 
 func (s *Server) listUsersInGroup(ctx context.Context, c *call) (any, error) {
-	in, p, err := s.adminCall(ctx, c)
+	var in userIn
+	p, err := s.poolCall(ctx, c, &in)
 	if err != nil {
 		return nil, err
 	}
