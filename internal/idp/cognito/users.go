@@ -325,6 +325,24 @@ func (s *Server) issueCode(u *store.User, purpose, attribute string, validity ti
 	return code, nil
 }
 
+// updateWithCode runs fn (when not nil) on the stored user and issues a
+// code for purpose and attribute in the same update; it returns the
+// updated user and the code, which the caller delivers.
+func (s *Server) updateWithCode(ctx context.Context, p store.UserPool, username, purpose, attribute string, validity time.Duration, fn func(*store.User) error) (store.User, string, error) {
+	var code string
+	u, err := s.updateUser(ctx, p, username, func(u *store.User) error {
+		if fn != nil {
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		var err error
+		code, err = s.issueCode(u, purpose, attribute, validity)
+		return err
+	})
+	return u, code, err
+}
+
 const maxCodeAttempts = 5
 
 // consumeCode checks and removes a code (single use). The returned error
@@ -791,12 +809,9 @@ func (s *Server) adminResetUserPassword(ctx context.Context, c *call) (any, erro
 	if !ok {
 		return nil, apiErr(excInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	var code string
-	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
+	u, code, err := s.updateWithCode(ctx, p, u.Username, store.CodeForgotPassword, "", time.Hour, func(u *store.User) error {
 		u.Status = store.StatusResetRequired
-		var err error
-		code, err = s.issueCode(u, store.CodeForgotPassword, "", time.Hour)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -994,12 +1009,7 @@ func (s *Server) resendConfirmationCode(ctx context.Context, c *call) (any, erro
 	if u.Status != store.StatusUnconfirmed {
 		return nil, apiErr(excInvalidParameter, "User is already confirmed.")
 	}
-	var code string
-	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
-		var err error
-		code, err = s.issueCode(u, store.CodeSignUp, "", 24*time.Hour)
-		return err
-	})
+	u, code, err := s.updateWithCode(ctx, p, u.Username, store.CodeSignUp, "", 24*time.Hour, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1029,14 +1039,11 @@ func (s *Server) forgotPassword(ctx context.Context, c *call) (any, error) {
 		}
 		return nil, apiErr(excInvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	var code string
-	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
+	u, code, err := s.updateWithCode(ctx, p, u.Username, store.CodeForgotPassword, "", time.Hour, func(u *store.User) error {
 		if i := u.FindCode(store.CodeForgotPassword, ""); i >= 0 && s.cfg.Now().Sub(u.Codes[i].CreatedAt) < time.Hour && u.Codes[i].Attempts >= maxCodeAttempts {
 			return apiErr(excLimitExceeded, msgLimitExceeded)
 		}
-		var err error
-		code, err = s.issueCode(u, store.CodeForgotPassword, "", time.Hour)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -1257,12 +1264,7 @@ func (s *Server) getUserAttributeVerificationCode(ctx context.Context, c *call) 
 	if !ok || v == "" {
 		return nil, apiErr(excInvalidParameter, "User does not have the attribute %s", in.AttributeName)
 	}
-	var code string
-	u, err := s.updateUser(ctx, at.pool, at.user.Username, func(u *store.User) error {
-		var err error
-		code, err = s.issueCode(u, store.CodeVerifyAttr, in.AttributeName, 24*time.Hour)
-		return err
-	})
+	u, code, err := s.updateWithCode(ctx, at.pool, at.user.Username, store.CodeVerifyAttr, in.AttributeName, 24*time.Hour, nil)
 	if err != nil {
 		return nil, err
 	}
