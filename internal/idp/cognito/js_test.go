@@ -47,6 +47,23 @@ func jsDir(t *testing.T) (node, dir string) {
 	return node, dir
 }
 
+// runNode runs a driver script in dir with env (nil: this process's) for at
+// most a minute and returns its standard output.
+func runNode(ctx context.Context, t *testing.T, node, dir string, env []string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	return out
+}
+
 // TestIdentityJSSRP logs in with amazon-cognito-identity-js (USER_SRP_AUTH
 // then a refresh) against gatehouse backed by SQLite, and verifies the
 // tokens against the served JWKS.
@@ -71,16 +88,7 @@ func TestIdentityJSSRP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(cctx, node, "srp_login.js", e.ts.URL+"/", f.poolID, f.clientID, tt.user, tt.pw)
-			cmd.Dir = dir
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node: %v\n%s", err, stderr.String())
-			}
+			out := runNode(ctx, t, node, dir, nil, "srp_login.js", e.ts.URL+"/", f.poolID, f.clientID, tt.user, tt.pw)
 			var res struct {
 				IDToken, AccessToken, RefreshToken, RefreshedIDToken string
 				Error                                                *struct{ Code, Message string }
@@ -120,17 +128,8 @@ func TestJSSDKv3(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOpts{})
 	f := e.setup(ctx, nil)
-	cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, node, "sdk_v3.js", e.ts.URL, f.poolID, f.clientID)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecretKey, "AWS_SESSION_TOKEN=")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
+	env := append(os.Environ(), "AWS_ACCESS_KEY_ID="+testAccessKey, "AWS_SECRET_ACCESS_KEY="+testSecretKey, "AWS_SESSION_TOKEN=")
+	out := runNode(ctx, t, node, dir, env, "sdk_v3.js", e.ts.URL, f.poolID, f.clientID)
 	var res struct {
 		Status               string
 		Created              bool

@@ -8,21 +8,12 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 func TestResolvePool(t *testing.T) {
 	srv, _, st := newWireServer(t)
 	ctx := context.Background()
-	for _, p := range []store.UserPool{
-		{ID: "us-east-1_Local1234", Name: "local"},
-		{ID: "eu-west-1_Aws123456", Name: "aws", Settings: store.PoolSettings{Tokens: store.TokenSettings{AWSIssuer: true}}},
-	} {
-		if err := st.CreateUserPool(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createIssuerPools(t, st)
 	tests := []struct {
 		ref, wantID, wantIss string
 	}{

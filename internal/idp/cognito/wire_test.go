@@ -106,16 +106,26 @@ func TestPreflight(t *testing.T) {
 	}
 }
 
+// createIssuerPools stores a pool with a local issuer and one with an AWS
+// issuer.
+func createIssuerPools(t *testing.T, st store.Store) []store.UserPool {
+	t.Helper()
+	pools := []store.UserPool{
+		{ID: "us-east-1_Local1234", Name: "local"},
+		{ID: "eu-west-1_Aws123456", Name: "aws", Settings: store.PoolSettings{Tokens: store.TokenSettings{AWSIssuer: true}}},
+	}
+	for _, p := range pools {
+		if err := st.CreateUserPool(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pools
+}
+
 func TestDiscoveryGolden(t *testing.T) {
 	srv, h, st := newWireServer(t)
 	ctx := context.Background()
-	for _, p := range []store.UserPool{
-		{ID: "us-east-1_Local1234", Name: "local"},
-		{ID: "eu-west-1_Aws123456", Name: "aws", Settings: store.PoolSettings{Tokens: store.TokenSettings{AWSIssuer: true}}},
-	} {
-		if err := st.CreateUserPool(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+	for _, p := range createIssuerPools(t, st) {
 		t.Run(p.Name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/"+p.ID+"/.well-known/openid-configuration", nil)
 			rec := httptest.NewRecorder()
