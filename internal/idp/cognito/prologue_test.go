@@ -131,6 +131,9 @@ func TestHandlerPrologues(t *testing.T) {
 		)
 	}
 	add("ConfirmForgotPassword", [2]string{`{"ClientId":"$legacy","Username":"bob","ConfirmationCode":"123456"}`, null("password")})
+	notConfirmable := "NotAuthorizedException: User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD"
+	add("ConfirmSignUp", [2]string{`{"ClientId":"$legacy","Username":"alice","ConfirmationCode":"123456"}`, notConfirmable})
+	add("AdminConfirmSignUp", [2]string{`{"UserPoolId":"$pool","Username":"alice"}`, notConfirmable})
 	add("ResendConfirmationCode",
 		[2]string{`{"ClientId":"$legacy","Username":"bob"}`, userNotExist},
 		[2]string{`{"ClientId":"$prevented","Username":"bob"}`, simulated},
