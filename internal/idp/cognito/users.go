@@ -368,6 +368,37 @@ func (s *Server) consumeCode(u *store.User, purpose, attribute, code string) err
 	return nil
 }
 
+// redeemCode runs check (when not nil) on the stored user, consumes code
+// for purpose and attribute and, when it matches, runs apply, all in one
+// update. A wrong code's attempt is stored too; its error is returned
+// once the update succeeded.
+func (s *Server) redeemCode(ctx context.Context, p store.UserPool, username, purpose, attribute, code string, check, apply func(*store.User) error) (store.User, error) {
+	var codeErr error
+	u, err := s.updateUser(ctx, p, username, func(u *store.User) error {
+		if check != nil {
+			if err := check(u); err != nil {
+				return err
+			}
+		}
+		if codeErr = s.consumeCode(u, purpose, attribute, code); codeErr != nil {
+			return nil // persist the attempt count
+		}
+		return apply(u)
+	})
+	if err != nil {
+		return u, err
+	}
+	return u, codeErr
+}
+
+// checkConfirmable refuses to confirm a user that is not UNCONFIRMED.
+func checkConfirmable(u *store.User) error {
+	if u.Status != store.StatusUnconfirmed {
+		return apiErr(excNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
+	}
+	return nil
+}
+
 // Message templates (Cognito's defaults) and CustomMessage placeholders.
 const (
 	codePlaceholder     = "{####}"
@@ -780,8 +811,8 @@ func (s *Server) adminConfirmSignUp(ctx context.Context, c *call) (any, error) {
 		return nil, err
 	}
 	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
-		if u.Status != store.StatusUnconfirmed {
-			return apiErr(excNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
+		if err := checkConfirmable(u); err != nil {
+			return err
 		}
 		u.Status = store.StatusConfirmed
 		return nil
@@ -971,14 +1002,7 @@ func (s *Server) confirmSignUp(ctx context.Context, c *call) (any, error) {
 	if !found {
 		return nil, apiErr(excCodeMismatch, msgCodeMismatch)
 	}
-	var codeErr error
-	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
-		if u.Status != store.StatusUnconfirmed {
-			return apiErr(excNotAuthorized, "User cannot be confirmed. Current status is %s", u.Status)
-		}
-		if codeErr = s.consumeCode(u, store.CodeSignUp, "", in.ConfirmationCode); codeErr != nil {
-			return nil // persist the attempt count
-		}
+	u, err = s.redeemCode(ctx, p, u.Username, store.CodeSignUp, "", in.ConfirmationCode, checkConfirmable, func(u *store.User) error {
 		u.Status = store.StatusConfirmed
 		if d, ok := deliveryTarget(*u, false, p.Settings.AutoVerifiedAttributes); ok {
 			u.Attributes = u.Attributes.Set(d.AttributeName+"_verified", "true")
@@ -987,9 +1011,6 @@ func (s *Server) confirmSignUp(ctx context.Context, c *call) (any, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if codeErr != nil {
-		return nil, codeErr
 	}
 	return nil, s.postConfirmation(ctx, p, cl.ClientID, u, "PostConfirmation_ConfirmSignUp", in.ClientMetadata)
 }
@@ -1075,20 +1096,13 @@ func (s *Server) confirmForgotPassword(ctx context.Context, c *call) (any, error
 	if !found {
 		return nil, apiErr(excCodeMismatch, msgCodeMismatch)
 	}
-	var codeErr error
-	u, err = s.updateUser(ctx, p, u.Username, func(u *store.User) error {
-		if codeErr = s.consumeCode(u, store.CodeForgotPassword, "", in.ConfirmationCode); codeErr != nil {
-			return nil
-		}
+	u, err = s.redeemCode(ctx, p, u.Username, store.CodeForgotPassword, "", in.ConfirmationCode, nil, func(u *store.User) error {
 		u.Status = store.StatusConfirmed
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
 		return s.setPassword(p.ID, u, in.Password)
 	})
 	if err != nil {
 		return nil, err
-	}
-	if codeErr != nil {
-		return nil, codeErr
 	}
 	return nil, s.postConfirmation(ctx, p, cl.ClientID, u, "PostConfirmation_ConfirmForgotPassword", in.ClientMetadata)
 }
@@ -1287,16 +1301,9 @@ func (s *Server) verifyUserAttribute(ctx context.Context, c *call) (any, error) 
 	if in.Code == "" {
 		return nil, missing("code")
 	}
-	var codeErr error
-	_, err = s.updateUser(ctx, at.pool, at.user.Username, func(u *store.User) error {
-		if codeErr = s.consumeCode(u, store.CodeVerifyAttr, in.AttributeName, in.Code); codeErr != nil {
-			return nil
-		}
+	_, err = s.redeemCode(ctx, at.pool, at.user.Username, store.CodeVerifyAttr, in.AttributeName, in.Code, nil, func(u *store.User) error {
 		u.Attributes = u.Attributes.Set(in.AttributeName+"_verified", "true")
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return nil, codeErr
+	return nil, err
 }
