@@ -52,13 +52,9 @@ func (s *Store) GetGroup(ctx context.Context, poolID, name string) (store.Group,
 }
 
 func (s *Store) ListGroups(ctx context.Context, poolID string, opts store.ListOptions) ([]store.Group, string, error) {
-	cur, err := store.DecodeCursor(opts.Token, 1)
+	after, err := afterKey(opts.Token)
 	if err != nil {
 		return nil, "", fmt.Errorf("list groups: %w", err)
-	}
-	after := ""
-	if cur != nil {
-		after = cur[0]
 	}
 	limit := opts.PageLimit()
 	var out []store.Group
@@ -234,13 +230,9 @@ func (s *Store) ListGroupsForUser(ctx context.Context, poolID, username string, 
 }
 
 func (s *Store) ListUsersInGroup(ctx context.Context, poolID, group string, opts store.ListOptions) ([]store.User, string, error) {
-	cur, err := store.DecodeCursor(opts.Token, 1)
+	after, err := afterKey(opts.Token)
 	if err != nil {
 		return nil, "", fmt.Errorf("list users in group: %w", err)
-	}
-	after := ""
-	if cur != nil {
-		after = cur[0]
 	}
 	limit := opts.PageLimit()
 	var out []keyedUser

@@ -51,13 +51,9 @@ func (s *Store) GetUserPool(ctx context.Context, id string) (store.UserPool, err
 }
 
 func (s *Store) ListUserPools(ctx context.Context, opts store.ListOptions) ([]store.UserPool, string, error) {
-	cur, err := store.DecodeCursor(opts.Token, 1)
+	after, err := afterKey(opts.Token)
 	if err != nil {
 		return nil, "", fmt.Errorf("list user pools: %w", err)
-	}
-	after := ""
-	if cur != nil {
-		after = cur[0]
 	}
 	limit := opts.PageLimit()
 	rows, err := s.rq.QueryContext(ctx, `SELECT data FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`, after, limit+1)
@@ -167,13 +163,9 @@ func (s *Store) FindClient(ctx context.Context, clientID string) (store.Client, 
 }
 
 func (s *Store) ListClients(ctx context.Context, poolID string, opts store.ListOptions) ([]store.Client, string, error) {
-	cur, err := store.DecodeCursor(opts.Token, 1)
+	after, err := afterKey(opts.Token)
 	if err != nil {
 		return nil, "", fmt.Errorf("list clients: %w", err)
-	}
-	after := ""
-	if cur != nil {
-		after = cur[0]
 	}
 	limit := opts.PageLimit()
 	var out []store.Client

@@ -218,6 +218,16 @@ func exists(ctx context.Context, q queryer, query string, args ...any) (bool, er
 	return err == nil, err
 }
 
+// afterKey decodes a one-part page token into the key the next page starts
+// after ("" for the first page).
+func afterKey(token string) (string, error) {
+	cur, err := store.DecodeCursor(token, 1)
+	if err != nil || cur == nil {
+		return "", err
+	}
+	return cur[0], nil
+}
+
 // pageRows collects up to limit+1 decoded rows; key returns the cursor of an
 // item. It returns the page and the next token.
 func pageRows[T any](rows *sql.Rows, limit int, scan func(*sql.Rows) (T, error), key func(T) []string) ([]T, string, error) {

@@ -190,13 +190,9 @@ func (s *Store) ListUsers(ctx context.Context, poolID string, opts store.ListUse
 	if opts.Filter != nil && !store.IsSearchable(opts.Filter.Attribute) {
 		return nil, "", fmt.Errorf("list users: attribute %q not searchable: %w", opts.Filter.Attribute, store.ErrInvalid)
 	}
-	cur, err := store.DecodeCursor(opts.Token, 1)
+	after, err := afterKey(opts.Token)
 	if err != nil {
 		return nil, "", fmt.Errorf("list users: %w", err)
-	}
-	after := ""
-	if cur != nil {
-		after = cur[0]
 	}
 	limit := opts.PageLimit()
 	var out []keyedUser
