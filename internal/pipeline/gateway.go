@@ -386,6 +386,3 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (l *limitedBody) Close() error { return l.rc.Close() }
-
-// Exceeded reports whether the client sent more than the limit.
-func (l *limitedBody) Exceeded() bool { return l.exceeded }

@@ -2,13 +2,16 @@ package pipeline
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/exchange"
 	"github.com/gatehouse/gatehouse/internal/gwresp"
+	"github.com/gatehouse/gatehouse/internal/integration/httpproxy"
 	"github.com/gatehouse/gatehouse/internal/router"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
@@ -130,6 +133,47 @@ func TestBodyLimitWhileStreaming(t *testing.T) {
 	g.ServeHTTP(rec, req)
 	if rec.Code != 200 {
 		t.Fatalf("at the limit: %d %q", rec.Code, rec.Body)
+	}
+}
+
+// TestBodyLimitThroughHTTPProxy streams bodies without a Content-Length
+// through a real HTTP proxy integration: the pipeline's body limit, not the
+// integration, decides the 413.
+func TestBodyLimitThroughHTTPProxy(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "stored")
+	}))
+	t.Cleanup(be.Close)
+	tr := httpproxy.NewTransport()
+	t.Cleanup(tr.Close)
+	tests := []struct {
+		name       string
+		kind       exchange.Kind
+		path       string
+		size       int
+		wantStatus int
+		wantBody   string
+	}{
+		{"rest at the limit", exchange.REST, "/prod/up", MaxBodyBytes, 200, "stored"},
+		{"rest over the limit", exchange.REST, "/prod/up", MaxBodyBytes + 1, 413, `{"message":"HTTP content length exceeded 10485760 bytes"}`},
+		{"http over the limit", exchange.HTTP, "/up", MaxBodyBytes + 1, 413, `{"message":"Request Entity Too Large"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := httpproxy.New(httpproxy.Config{URL: be.URL, Timeout: 10 * time.Second}, tc.kind, tr, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := New([]*API{testAPI(t, tc.kind, map[string]Route{"POST /up": {Integration: p}})}, Options{})
+			req := httptest.NewRequest("POST", tc.path, io.NopCloser(strings.NewReader(strings.Repeat("a", tc.size))))
+			req.ContentLength = -1
+			rec := httptest.NewRecorder()
+			g.ServeHTTP(rec, req)
+			if rec.Code != tc.wantStatus || rec.Body.String() != tc.wantBody {
+				t.Fatalf("got %d %q, want %d %q", rec.Code, rec.Body, tc.wantStatus, tc.wantBody)
+			}
+		})
 	}
 }
 

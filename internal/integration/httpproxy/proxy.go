@@ -135,14 +135,10 @@ func (p *Proxy) Serve(x *exchange.Exchange) error {
 		return &gwresp.Error{Type: gwresp.Default4XX, Status: 499, Cause: fmt.Errorf("client closed request: %w", c.err)}
 	case errors.Is(c.err, context.DeadlineExceeded) || isTimeout(c.err) || !time.Now().Before(c.deadline):
 		return gwresp.New(gwresp.IntegrationTimeout, fmt.Errorf("backend %s: %w", c.target.Host, c.err))
-	case errors.Is(c.err, errBodyTooLarge):
-		return gwresp.New(gwresp.RequestTooLarge, c.err)
 	default:
 		return gwresp.New(gwresp.IntegrationFailure, fmt.Errorf("backend %s: %w", c.target.Host, c.err))
 	}
 }
-
-var errBodyTooLarge = errors.New("request body larger than 10 MB")
 
 // isTimeout reports a network timeout (the connection deadline, set from the
 // integration timeout, can fire just before the context's own timer).
@@ -320,19 +316,7 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
-	if isBodyTooLarge(err, r) {
-		err = fmt.Errorf("%w: %v", errBodyTooLarge, err)
-	}
 	c.err = err
-}
-
-// isBodyTooLarge reports whether the failure came from the request body limit.
-func isBodyTooLarge(err error, r *http.Request) bool {
-	type exceeder interface{ Exceeded() bool }
-	if e, ok := r.Body.(exceeder); ok && e.Exceeded() {
-		return true
-	}
-	return err != nil && strings.Contains(err.Error(), "request body larger than")
 }
 
 // traceID returns an X-Amzn-Trace-Id root like "Root=1-5e1b4151-5ac6c58f1f0ea6b21a2d1a83".
