@@ -52,10 +52,9 @@ type verified struct {
 	kid    string
 	source int // index of the issuer among the authorizer's issuers
 	claims map[string]any
-	// rendered are the claims as strings (reference §2.3).
-	rendered map[string]string
-	// principalClaims holds rendered as map[string]any for Principal.Claims;
-	// shared by every request presenting the token, never modified.
+	// principalClaims are the claims rendered as strings (RenderClaims) for
+	// Principal.Claims; shared by every request presenting the token, never
+	// modified.
 	principalClaims map[string]any
 	scopes          []string
 	sub             string

@@ -160,12 +160,13 @@ func anyScope(have, want []string) bool {
 	return false
 }
 
-// RenderClaims turns decoded claims into the string map API Gateway hands to
-// integrations (reference §2.3): strings as they are, numbers in their JSON
-// text, booleans "true"/"false", arrays as "[a b]", objects as JSON text,
-// null-valued claims omitted.
-func RenderClaims(claims map[string]any) map[string]string {
-	out := make(map[string]string, len(claims))
+// RenderClaims turns decoded claims into the string values API Gateway
+// hands to integrations (reference §2.3): strings as they are, numbers in
+// their JSON text, booleans "true"/"false", arrays as "[a b]", objects as
+// JSON text, null-valued claims omitted. Every value is a string; the map
+// has the type of exchange.Principal.Claims so that it is built only once.
+func RenderClaims(claims map[string]any) map[string]any {
+	out := make(map[string]any, len(claims))
 	for k, v := range claims {
 		if v == nil {
 			continue

@@ -73,8 +73,8 @@ func FuzzJWTVerify(f *testing.F) {
 		}
 		for _, s := range valid {
 			if tok == s {
-				if v.rendered["iss"] != testIssuer {
-					t.Fatalf("accepted claims %v", v.rendered)
+				if v.principalClaims["iss"] != testIssuer {
+					t.Fatalf("accepted claims %v", v.principalClaims)
 				}
 				return
 			}

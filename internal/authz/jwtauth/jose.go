@@ -240,6 +240,17 @@ func decodeValue(dec *json.Decoder, depth int) (any, error) {
 	return t, nil
 }
 
+// esCurve is the curve an ES* algorithm requires.
+func esCurve(alg string) elliptic.Curve {
+	switch alg {
+	case ES384:
+		return elliptic.P384()
+	case ES512:
+		return elliptic.P521()
+	}
+	return elliptic.P256()
+}
+
 // verifySignature checks c's signature with key under the allow-list.
 func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 	alg := c.header.Alg
@@ -288,7 +299,7 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 		if !ok {
 			return fmt.Errorf("%w: %s needs an EC key", errKey, alg)
 		}
-		want := map[string]elliptic.Curve{ES256: elliptic.P256(), ES384: elliptic.P384(), ES512: elliptic.P521()}[alg]
+		want := esCurve(alg)
 		if pub.Curve != want {
 			return fmt.Errorf("%w: %s needs curve %s", errKey, alg, want.Params().Name)
 		}

@@ -163,19 +163,13 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 		return nil, err
 	}
 	use, _ := claims["token_use"].(string)
-	rendered := RenderClaims(claims)
-	pc := make(map[string]any, len(rendered))
-	for k, s := range rendered {
-		pc[k] = s
-	}
 	out := &verified{
 		exp:             exp,
 		key:             key,
 		kid:             c.header.Kid,
 		source:          src,
 		claims:          claims,
-		rendered:        rendered,
-		principalClaims: pc,
+		principalClaims: RenderClaims(claims),
 		scopes:          scopes,
 		sub:             sub,
 		tokenUse:        use,
