@@ -57,15 +57,7 @@ func NewAuthenticator(o AuthenticatorOptions) (*Authenticator, error) {
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*Identity, *sigv4.Result, *gwresp.Error) {
 	req := sigv4.FromHTTP(r)
 	req.PayloadHash = sigv4.HashPayload(body)
-	res, err := a.v.Verify(ctx, req)
-	if err != nil {
-		return nil, nil, GatewayError(err)
-	}
-	id, ok := IdentityOf(res.Credential)
-	if !ok {
-		return nil, nil, gwresp.New(gwresp.AuthorizerFailure, errors.New("iam: credential without identity"))
-	}
-	return id, res, nil
+	return a.verify(ctx, req)
 }
 
 // AuthenticateLazy is Authenticate with the payload hash computed on demand:
@@ -76,6 +68,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 func (a *Authenticator) AuthenticateLazy(ctx context.Context, r *http.Request, hashPayload func() (string, error)) (*Identity, *sigv4.Result, *gwresp.Error) {
 	req := sigv4.FromHTTP(r)
 	req.HashPayload = hashPayload
+	return a.verify(ctx, req)
+}
+
+// verify checks req's signature and maps the credential to its identity.
+func (a *Authenticator) verify(ctx context.Context, req *sigv4.Request) (*Identity, *sigv4.Result, *gwresp.Error) {
 	res, err := a.v.Verify(ctx, req)
 	if err != nil {
 		return nil, nil, GatewayError(err)
