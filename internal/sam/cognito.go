@@ -27,18 +27,20 @@ func (c *conv) setTrigger(pool *config.UserPool, name, fn string) bool {
 	return true
 }
 
-// poolOf resolves a UserPoolId property to a pool of the template.
-func (c *conv) poolOf(p *Node, path string) *config.UserPool {
-	id, ok := c.getStr(p, "UserPoolId", path)
+// poolChild returns the properties of pool-scoped resource id, their path
+// and the pool its UserPoolId names (nil, already reported, when it names none).
+func (c *conv) poolChild(id string) (*Node, string, *config.UserPool) {
+	p, path := c.props[id], "Resources."+id+".Properties"
+	pid, ok := c.getStr(p, "UserPoolId", path)
 	if !ok {
 		c.errorf(p, path+".UserPoolId", "UserPoolId is required")
-		return nil
+		return p, path, nil
 	}
-	pool := c.pools[id]
+	pool := c.pools[pid]
 	if pool == nil {
-		c.errorf(p.Get("UserPoolId"), path+".UserPoolId", "%q is not a user pool of this template (use !Ref to an AWS::Cognito::UserPool)", id)
+		c.errorf(p.Get("UserPoolId"), path+".UserPoolId", "%q is not a user pool of this template (use !Ref to an AWS::Cognito::UserPool)", pid)
 	}
-	return pool
+	return p, path, pool
 }
 
 func (c *conv) userPools() {
@@ -151,8 +153,7 @@ func (c *conv) userPools() {
 		c.pools[pid] = pool
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolClient") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		pool := c.poolOf(p, path)
+		p, path, pool := c.poolChild(id)
 		if pool == nil {
 			continue
 		}
@@ -199,8 +200,7 @@ func (c *conv) userPools() {
 		pool.Clients = append(pool.Clients, cl)
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolGroup") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		pool := c.poolOf(p, path)
+		p, path, pool := c.poolChild(id)
 		if pool == nil {
 			continue
 		}
@@ -215,8 +215,7 @@ func (c *conv) userPools() {
 		pool.Groups = append(pool.Groups, g)
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolUser") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		pool := c.poolOf(p, path)
+		p, path, pool := c.poolChild(id)
 		if pool == nil {
 			continue
 		}
@@ -243,8 +242,7 @@ func (c *conv) userPools() {
 		pool.Users = append(pool.Users, u)
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolUserToGroupAttachment") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		pool := c.poolOf(p, path)
+		p, path, pool := c.poolChild(id)
 		if pool == nil {
 			continue
 		}
@@ -269,14 +267,12 @@ func (c *conv) userPools() {
 		}
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolDomain") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		if pool := c.poolOf(p, path); pool != nil {
+		if p, path, pool := c.poolChild(id); pool != nil {
 			pool.Domain, _ = c.getStr(p, "Domain", path)
 		}
 	}
 	for _, id := range c.ids("AWS::Cognito::UserPoolResourceServer") {
-		p, path := c.props[id], "Resources."+id+".Properties"
-		pool := c.poolOf(p, path)
+		p, path, pool := c.poolChild(id)
 		if pool == nil {
 			continue
 		}

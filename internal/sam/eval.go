@@ -204,6 +204,18 @@ func (e *evaluator) args(fn string, arg *Node, at *Node, path string, min, max i
 	return arg.Items, true
 }
 
+// stringThen checks that fn got exactly two arguments, evaluates the first as
+// a string (called first in errors) and returns it with the second argument,
+// unevaluated: the shape of Fn::Join, Fn::Select and Fn::Split.
+func (e *evaluator) stringThen(fn string, arg, at *Node, path string, depth int, first string) (string, *Node, bool) {
+	items, ok := e.args(fn, arg, at, path, 2, 2)
+	if !ok {
+		return "", nil, false
+	}
+	s, ok := e.evalString(items[0], path+"[0]", depth+1, fn+" "+first)
+	return s, items[1], ok
+}
+
 func countWord(min, max int) string {
 	if min == max {
 		return fmt.Sprintf("%d arguments", min)
@@ -255,15 +267,11 @@ func (e *evaluator) call(fn string, arg, at *Node, path string, depth int) *Node
 	case "Fn::Sub":
 		return e.sub(arg, at, fp, depth)
 	case "Fn::Join":
-		items, ok := e.args(fn, arg, at, fp, 2, 2)
+		delim, rest, ok := e.stringThen(fn, arg, at, fp, depth, "delimiter")
 		if !ok {
 			return e.bad
 		}
-		delim, ok := e.evalString(items[0], fp+"[0]", depth+1, "Fn::Join delimiter")
-		if !ok {
-			return e.bad
-		}
-		list, ok := e.evalList(items[1], fp+"[1]", depth+1, "Fn::Join values")
+		list, ok := e.evalList(rest, fp+"[1]", depth+1, "Fn::Join values")
 		if !ok {
 			return e.bad
 		}
@@ -271,22 +279,18 @@ func (e *evaluator) call(fn string, arg, at *Node, path string, depth int) *Node
 		for i, it := range list {
 			s, ok := str(it)
 			if !ok {
-				e.errorf(items[1], fmt.Sprintf("%s[1][%d]", fp, i), "Fn::Join values must be strings, got %s", it.describe())
+				e.errorf(rest, fmt.Sprintf("%s[1][%d]", fp, i), "Fn::Join values must be strings, got %s", it.describe())
 				return e.bad
 			}
 			parts = append(parts, s)
 		}
 		return scalar(strings.Join(parts, delim), at)
 	case "Fn::Select":
-		items, ok := e.args(fn, arg, at, fp, 2, 2)
+		is, rest, ok := e.stringThen(fn, arg, at, fp, depth, "index")
 		if !ok {
 			return e.bad
 		}
-		is, ok := e.evalString(items[0], fp+"[0]", depth+1, "Fn::Select index")
-		if !ok {
-			return e.bad
-		}
-		list, ok := e.evalList(items[1], fp+"[1]", depth+1, "Fn::Select values")
+		list, ok := e.evalList(rest, fp+"[1]", depth+1, "Fn::Select values")
 		if !ok {
 			return e.bad
 		}
@@ -297,15 +301,11 @@ func (e *evaluator) call(fn string, arg, at *Node, path string, depth int) *Node
 		}
 		return list[i]
 	case "Fn::Split":
-		items, ok := e.args(fn, arg, at, fp, 2, 2)
+		delim, rest, ok := e.stringThen(fn, arg, at, fp, depth, "delimiter")
 		if !ok {
 			return e.bad
 		}
-		delim, ok := e.evalString(items[0], fp+"[0]", depth+1, "Fn::Split delimiter")
-		if !ok {
-			return e.bad
-		}
-		s, ok := e.evalString(items[1], fp+"[1]", depth+1, "Fn::Split source")
+		s, ok := e.evalString(rest, fp+"[1]", depth+1, "Fn::Split source")
 		if !ok {
 			return e.bad
 		}
