@@ -151,7 +151,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	api := g.selectAPI(r.Host)
 	if api == nil {
-		g.noAPI(w, r)
+		g.noAPI(w)
 		return
 	}
 	x.API = &api.Info
@@ -196,7 +196,7 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	r := x.R
 	// 1. Limits.
 	if len(r.RequestURI) > MaxURILength {
-		return &gwresp.Error{Type: gwresp.Default4XX, Status: http.StatusRequestURITooLong, Message: strp("Request-URI Too Long"), Set: true}
+		return uriTooLong(nil)
 	}
 	if r.ContentLength > MaxBodyBytes {
 		return gwresp.New(gwresp.RequestTooLarge, fmt.Errorf("content-length %d", r.ContentLength))
@@ -224,7 +224,7 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	canon, err := router.Canonicalize(x.RawPath)
 	if err != nil {
 		if errors.Is(err, router.ErrPathTooLong) {
-			return &gwresp.Error{Type: gwresp.Default4XX, Status: http.StatusRequestURITooLong, Message: strp("Request-URI Too Long"), Set: true, Cause: err}
+			return uriTooLong(err)
 		}
 		return &gwresp.Error{Type: gwresp.Default4XX, Message: strp("Bad Request"), Set: true, Cause: err}
 	}
@@ -243,9 +243,11 @@ func (g *Gateway) serve(api *API, x *exchange.Exchange, st *state, routeOut **Ro
 	x.Path = st.res.Path
 	x.EscapedPath = st.res.EscapedPath
 
-	if api.CORS != nil && r.Header.Get("Origin") != "" {
-		st.rw.cors = api.CORS
-		st.rw.origin = r.Header.Get("Origin")
+	if api.CORS != nil {
+		if o := r.Header.Get("Origin"); o != "" {
+			st.rw.cors = api.CORS
+			st.rw.origin = o
+		}
 	}
 
 	// 3. Authorization: resource-policy pre-pass, the route's authorizer,
@@ -350,12 +352,16 @@ func (g *Gateway) finish(api *API, route *Route, x *exchange.Exchange, st *state
 }
 
 // noAPI answers a request for a Host that names no API.
-func (g *Gateway) noAPI(w http.ResponseWriter, r *http.Request) {
-	_ = r
+func (g *Gateway) noAPI(w http.ResponseWriter) {
 	g.fallbackR.Write(w, gwresp.New(gwresp.ResourceNotFound, nil), nil, "")
 }
 
 func strp(s string) *string { return &s }
+
+// uriTooLong is the 414 answered for an over-long request URI or path.
+func uriTooLong(cause error) *gwresp.Error {
+	return &gwresp.Error{Type: gwresp.Default4XX, Status: http.StatusRequestURITooLong, Message: strp("Request-URI Too Long"), Set: true, Cause: cause}
+}
 
 // limitedBody fails reads past the body limit.
 type limitedBody struct {

@@ -24,7 +24,7 @@ type authorizerFunc func(x *exchange.Exchange) (*exchange.Principal, error)
 
 func (f authorizerFunc) Authorize(x *exchange.Exchange) (*exchange.Principal, error) { return f(x) }
 
-func testAPI(t *testing.T, kind exchange.Kind, routes map[string]Route) *API {
+func testAPI(t testing.TB, kind exchange.Kind, routes map[string]Route) *API {
 	t.Helper()
 	spec := router.Spec{Kind: kind, Stages: []string{"$default"}}
 	if kind == exchange.REST {
@@ -189,8 +189,7 @@ func TestURITooLong(t *testing.T) {
 }
 
 func BenchmarkPipelineMock(b *testing.B) {
-	t := &testing.T{}
-	api := testAPI(t, exchange.HTTP, map[string]Route{"GET /items/{id}": {Integration: integrationFunc(func(x *exchange.Exchange) error {
+	api := testAPI(b, exchange.HTTP, map[string]Route{"GET /items/{id}": {Integration: integrationFunc(func(x *exchange.Exchange) error {
 		x.W.WriteHeader(200)
 		return nil
 	})}})

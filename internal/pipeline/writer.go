@@ -55,6 +55,3 @@ func (w *respWriter) Flush() {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *respWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Started reports whether the response has started.
-func (w *respWriter) Started() bool { return w.wrote }
