@@ -332,16 +332,7 @@ func effectName(e policy.Effect) string {
 
 // resourceMessage is the §5.5 text for a resource-policy denial.
 func (in *Input) resourceMessage(caller string, explicit bool) string {
-	msg := "User: " + caller + " is not authorized to perform: " + in.action() + " on resource: " + arn.MaskAccount(in.MethodARN)
-	switch {
-	case explicit && in.Wording == WordingCurrent:
-		return msg + " with an explicit deny in a resource-based policy"
-	case explicit:
-		return msg + " with an explicit deny"
-	case in.Wording == WordingCurrent:
-		return msg + " because no resource-based policy allows the " + in.action() + " action"
-	}
-	return msg
+	return in.userMessage(caller, "a", "resource-based", explicit)
 }
 
 // iamMessage is the §4.3 step 10 text for an IAM caller, or the §5.5 text
@@ -350,14 +341,21 @@ func (in *Input) iamMessage(caller string, src Source, explicit bool) string {
 	if src == SourceResourcePolicy {
 		return in.resourceMessage(caller, explicit)
 	}
+	return in.userMessage(caller, "an", "identity-based", explicit)
+}
+
+// userMessage is the "User: <caller> is not authorized ..." text, with the
+// suffix of the selected wording naming the kind of policy that decided
+// (with its indefinite article).
+func (in *Input) userMessage(caller, article, kind string, explicit bool) string {
 	msg := "User: " + caller + " is not authorized to perform: " + in.action() + " on resource: " + arn.MaskAccount(in.MethodARN)
 	switch {
 	case explicit && in.Wording == WordingCurrent:
-		return msg + " with an explicit deny in an identity-based policy"
+		return msg + " with an explicit deny in " + article + " " + kind + " policy"
 	case explicit:
 		return msg + " with an explicit deny"
 	case in.Wording == WordingCurrent:
-		return msg + " because no identity-based policy allows the " + in.action() + " action"
+		return msg + " because no " + kind + " policy allows the " + in.action() + " action"
 	}
 	return msg
 }
