@@ -60,7 +60,7 @@ type schemaGen struct {
 func schemaOverrides() map[string]map[string]any {
 	var grTypes []string
 	for _, t := range GatewayResponseTypes() {
-		if t != gwresp.RequestTooLarge { // not customizable
+		if gwresp.Customizable(t) {
 			grTypes = append(grTypes, string(t))
 		}
 	}

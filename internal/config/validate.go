@@ -57,18 +57,9 @@ func (c *Config) validate(p *problems) {
 	c.validateAuthorizers(p)
 }
 
-// GatewayResponseTypes lists every gateway-response type (reference §7.1).
-func GatewayResponseTypes() []gwresp.Type {
-	return []gwresp.Type{
-		gwresp.AccessDenied, gwresp.APIConfigurationError, gwresp.AuthorizerConfigurationError,
-		gwresp.AuthorizerFailure, gwresp.BadRequestParameters, gwresp.BadRequestBody,
-		gwresp.Default4XX, gwresp.Default5XX, gwresp.ExpiredToken, gwresp.IntegrationFailure,
-		gwresp.IntegrationTimeout, gwresp.InvalidAPIKey, gwresp.InvalidSignature,
-		gwresp.MissingAuthenticationToken, gwresp.QuotaExceeded, gwresp.RequestTooLarge,
-		gwresp.ResourceNotFound, gwresp.Throttled, gwresp.Unauthorized,
-		gwresp.UnsupportedMediaType, gwresp.WAFFiltered,
-	}
-}
+// GatewayResponseTypes lists every gateway-response type (reference §7.1),
+// sorted; gwresp's catalogue is the one list.
+func GatewayResponseTypes() []gwresp.Type { return gwresp.Types() }
 
 func (c *Config) validateSettings(p *problems) {
 	s := c.Settings
@@ -473,11 +464,11 @@ func validateGatewayResponses(p *problems, ap string, a *API) {
 		gr := a.GatewayResponses[name]
 		gp := joinField(ap+".gatewayResponses", name)
 		switch {
-		case name == string(gwresp.RequestTooLarge):
-			p.add(gp, "REQUEST_TOO_LARGE cannot be customized")
-			continue
-		case !slices.Contains(types, name):
+		case !gwresp.Known(gwresp.Type(name)):
 			p.addSuggest(gp, nearest(name, types), "unknown gateway response type %q", name)
+			continue
+		case !gwresp.Customizable(gwresp.Type(name)):
+			p.add(gp, "%s cannot be customized", name)
 			continue
 		}
 		if gr.Status != 0 && (gr.Status < 100 || gr.Status > 599) {
