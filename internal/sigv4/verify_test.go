@@ -379,6 +379,20 @@ func TestVerifyAccepts(t *testing.T) {
 			},
 		},
 		{
+			name: "query with plus signed as a literal plus",
+			req: func(t *testing.T) *Request {
+				// A signer that does not form-decode the query signs '+' as %2B.
+				h := http.Header{"Host": {tHost}, "X-Amz-Date": {"20240101T120000Z"}}
+				signedHeaders := []string{"host", "x-amz-date"}
+				creq := CanonicalRequest("GET", "/dev/pets/a%2520b", "q=a%2Bb", CanonicalHeaders(h, tHost, signedHeaders), signedHeaders, EmptyPayloadHash)
+				scope := Scope{Date: "20240101", Region: "us-east-1", Service: "execute-api"}
+				sig := SignString(DeriveKey(tSecret, scope), StringToSign("20240101T120000Z", scope, creq))
+				h.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+tKeyID+"/"+scope.String()+", SignedHeaders=host;x-amz-date, Signature="+sig)
+				return &Request{Method: "GET", RawPath: "/dev/pets/a%20b", RawQuery: "q=a+b", Host: tHost, Header: h, PayloadHash: EmptyPayloadHash}
+			},
+			wantCreq: "GET\n/dev/pets/a%2520b\nq=a%2Bb\n",
+		},
+		{
 			name: "unsigned payload when allowed",
 			opts: func(o *Options) { o.AllowUnsignedPayload = true },
 			req: func(t *testing.T) *Request {
