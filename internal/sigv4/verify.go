@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"strings"
 	"time"
@@ -276,7 +277,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	key := v.cache.get(a.AccessKeyID, cred.SecretAccessKey, a.Scope)
 	headers := CanonicalHeaders(req.Header, req.Host, a.SignedHeaders)
 	var firstCreq, firstSTS string
-	for _, c := range candidates(req, a, !v.o.StrictPath) {
+	for c := range candidates(req, a, params, !v.o.StrictPath) {
 		creq := CanonicalRequest(req.Method, c.uri, c.query, headers, a.SignedHeaders, payload)
 		sts := StringToSign(amzDate, a.Scope, creq)
 		if firstCreq == "" {
@@ -291,40 +292,54 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 
 type candidate struct{ uri, query string }
 
-// candidates lists the canonical URI and query variants real signers
+// candidates yields the canonical URI and query variants real signers
 // produce, most likely first: the path as sent, then normalised; '+' in the
 // query as a space (form decoding), then literal; in the query form the
-// security token signed, then added after signing.
-func candidates(req *Request, a *Auth, normalize bool) []candidate {
-	uris := []string{CanonicalURI(req.RawPath, false)}
-	if normalize {
-		if n := CanonicalURI(req.RawPath, true); n != uris[0] {
-			uris = append(uris, n)
-		}
-	}
-	plus := []bool{true}
-	if strings.Contains(req.RawQuery, "+") {
-		plus = append(plus, false)
-	}
-	var queries []string
-	for _, p := range plus {
-		params := ParseQuery(req.RawQuery, p)
-		if a.Form == QueryForm {
-			queries = append(queries, CanonicalQuery(params, QuerySignature))
-			if a.SecurityToken != "" {
-				queries = append(queries, CanonicalQuery(params, QuerySignature, QuerySecurityToken))
+// security token signed, then added after signing. Variants are built only
+// when the ones before them did not match, so a request signed the usual
+// way costs one canonical URI and one query parse. params is
+// ParseQuery(req.RawQuery, true), already parsed by the caller.
+func candidates(req *Request, a *Auth, params []QueryParam, normalize bool) iter.Seq[candidate] {
+	return func(yield func(candidate) bool) {
+		canonicalQueries := func(params []QueryParam) []string {
+			if a.Form != QueryForm {
+				return []string{CanonicalQuery(params)}
 			}
-		} else {
-			queries = append(queries, CanonicalQuery(params))
+			qs := []string{CanonicalQuery(params, QuerySignature)}
+			if a.SecurityToken != "" {
+				qs = append(qs, CanonicalQuery(params, QuerySignature, QuerySecurityToken))
+			}
+			return qs
 		}
-	}
-	out := make([]candidate, 0, len(uris)*len(queries))
-	for _, u := range uris {
+		uri := CanonicalURI(req.RawPath, false)
+		queries := canonicalQueries(params)
 		for _, q := range queries {
-			out = append(out, candidate{u, q})
+			if !yield(candidate{uri, q}) {
+				return
+			}
+		}
+		if strings.Contains(req.RawQuery, "+") {
+			literal := canonicalQueries(ParseQuery(req.RawQuery, false))
+			for _, q := range literal {
+				if !yield(candidate{uri, q}) {
+					return
+				}
+			}
+			queries = append(queries, literal...)
+		}
+		if !normalize {
+			return
+		}
+		n := CanonicalURI(req.RawPath, true)
+		if n == uri {
+			return
+		}
+		for _, q := range queries {
+			if !yield(candidate{n, q}) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 func contains(list []string, s string) bool {
