@@ -28,8 +28,13 @@ func (f InvokerFunc) Invoke(ctx context.Context, functionName string, event []by
 	return f(ctx, functionName, event)
 }
 
-// triggerTimeout is how long Cognito waits for a trigger.
-const triggerTimeout = 5 * time.Second
+// triggerTimeout is how long Cognito waits for one attempt of a trigger,
+// and triggerAttempts how many attempts it makes when they time out
+// (reference §6.1).
+const (
+	triggerTimeout  = 5 * time.Second
+	triggerAttempts = 3
+)
 
 // FunctionError is a handler error reported by a TriggerInvoker.
 type FunctionError struct {
@@ -86,9 +91,7 @@ func (s *Server) runTrigger(ctx context.Context, fn string, ev triggerEvent) (js
 	if err != nil {
 		return nil, fmt.Errorf("marshal trigger event: %w", err)
 	}
-	ictx, cancel := context.WithTimeout(ctx, triggerTimeout)
-	defer cancel()
-	out, err := s.cfg.Triggers.Invoke(ictx, fn, payload)
+	out, err := s.invokeTrigger(ctx, fn, payload)
 	if err != nil {
 		var fe *FunctionError
 		if errors.As(err, &fe) {
@@ -107,6 +110,21 @@ func (s *Server) runTrigger(ctx context.Context, fn string, ev triggerEvent) (js
 		return nil, apiErr(excInvalidLambdaResp, "Unrecognizable lambda output")
 	}
 	return res.Response, nil
+}
+
+// invokeTrigger invokes fn, giving each attempt triggerTimeout and trying
+// again while an attempt timed out and ctx is still live, up to
+// triggerAttempts in all. Any other outcome is final.
+func (s *Server) invokeTrigger(ctx context.Context, fn string, payload []byte) (out []byte, err error) {
+	for range triggerAttempts {
+		actx, cancel := context.WithTimeout(ctx, triggerTimeout)
+		out, err = s.cfg.Triggers.Invoke(actx, fn, payload)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return out, err
+		}
+	}
+	return out, err
 }
 
 // userAttributesForTrigger renders attributes the way triggers see them:

@@ -1,9 +1,15 @@
 package cognito
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/idp/tokens"
 )
@@ -74,4 +80,117 @@ func FuzzCheckPassword(f *testing.F) {
 		}
 		_ = checkPassword([]byte(encoded), pw)
 	})
+}
+
+// TestRunTrigger covers the mapping of trigger outcomes to Cognito errors
+// (reference §6.1) and the retry of attempts that time out.
+func TestRunTrigger(t *testing.T) {
+	type answer struct {
+		out string
+		err error
+	}
+	timedOut := answer{err: fmt.Errorf("invoke pre: %w", context.DeadlineExceeded)}
+	tests := []struct {
+		name       string
+		noInvoker  bool
+		callerGone bool
+		answers    []answer // one per attempt; the last repeats
+		wantCalls  int
+		wantResp   string
+		wantType   string
+		wantMsg    string
+	}{
+		{name: "response member returned", answers: []answer{{out: `{"response":{"autoConfirmUser":true}}`}},
+			wantCalls: 1, wantResp: `{"autoConfirmUser":true}`},
+		{name: "function error", answers: []answer{{err: &FunctionError{Message: "nope"}}},
+			wantCalls: 1, wantType: excUserLambdaValidation, wantMsg: "PreSignUp failed with error nope."},
+		{name: "invocation failure is not retried", answers: []answer{{err: errors.New("no such function")}},
+			wantCalls: 1, wantType: excUnexpectedLambda, wantMsg: "PreSignUp invocation failed due to error InvocationError."},
+		{name: "three timed-out attempts", answers: []answer{timedOut},
+			wantCalls: 3, wantType: excUnexpectedLambda, wantMsg: "PreSignUp invocation failed due to error InvocationError."},
+		{name: "second attempt answers", answers: []answer{timedOut, {out: `{"response":{}}`}},
+			wantCalls: 2, wantResp: `{}`},
+		{name: "caller gone: no retry", callerGone: true, answers: []answer{timedOut},
+			wantCalls: 1, wantType: excUnexpectedLambda, wantMsg: "PreSignUp invocation failed due to error InvocationError."},
+		{name: "unparseable result", answers: []answer{{out: `not json`}},
+			wantCalls: 1, wantType: excInvalidLambdaResp, wantMsg: "Unrecognizable lambda output"},
+		{name: "result too large", answers: []answer{{out: `{"response":{},"pad":"` + strings.Repeat("x", maxTriggerResponse) + `"}`}},
+			wantCalls: 1, wantType: excInvalidLambdaResp, wantMsg: "Invalid lambda response: too large."},
+		{name: "no invoker configured", noInvoker: true,
+			wantCalls: 0, wantType: excUnexpectedLambda, wantMsg: "PreSignUp invocation failed: no function runner configured."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls int
+			var payloads []string
+			inv := InvokerFunc(func(ctx context.Context, fn string, event []byte) ([]byte, error) {
+				if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > triggerTimeout {
+					t.Errorf("attempt %d: deadline %v (set %v), want within %v", calls+1, dl, ok, triggerTimeout)
+				}
+				if fn != "pre" {
+					t.Errorf("function = %q, want pre", fn)
+				}
+				a := tt.answers[min(calls, len(tt.answers)-1)]
+				calls++
+				payloads = append(payloads, string(event))
+				return []byte(a.out), a.err
+			})
+			s := &Server{cfg: Config{Triggers: inv, Region: "eu-west-1"}, log: slog.New(slog.DiscardHandler)}
+			if tt.noInvoker {
+				s.cfg.Triggers = nil
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.callerGone {
+				cancel()
+			}
+			raw, err := s.runTrigger(ctx, "pre", triggerEvent{TriggerSource: "PreSignUp_SignUp", UserPoolID: "us-east-1_abc", UserName: "u"})
+			if calls != tt.wantCalls {
+				t.Errorf("invocations = %d, want %d", calls, tt.wantCalls)
+			}
+			for i, p := range payloads {
+				if p != payloads[0] {
+					t.Errorf("attempt %d payload %s, want the first attempt's %s", i+1, p, payloads[0])
+				}
+			}
+			if tt.wantType == "" {
+				if err != nil {
+					t.Fatalf("err = %v, want none", err)
+				}
+				if string(raw) != tt.wantResp {
+					t.Errorf("response = %s, want %s", raw, tt.wantResp)
+				}
+				return
+			}
+			var ae *APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want an *APIError %s", err, tt.wantType)
+			}
+			if ae.Type != tt.wantType || ae.Message != tt.wantMsg {
+				t.Errorf("error = %s %q, want %s %q", ae.Type, ae.Message, tt.wantType, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestRunTriggerEnvelope checks the fields runTrigger fills in (reference §6.1).
+func TestRunTriggerEnvelope(t *testing.T) {
+	var got map[string]any
+	inv := InvokerFunc(func(_ context.Context, _ string, event []byte) ([]byte, error) {
+		if err := json.Unmarshal(event, &got); err != nil {
+			t.Fatal(err)
+		}
+		return event, nil
+	})
+	s := &Server{cfg: Config{Triggers: inv, Region: "eu-west-1"}, log: slog.New(slog.DiscardHandler)}
+	if _, err := s.runTrigger(context.Background(), "pre", triggerEvent{TriggerSource: "PreSignUp_SignUp", UserPoolID: "us-east-1_abc",
+		UserName: "u", CallerContext: callerContext{ClientID: "c1"}, Request: map[string]any{}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"version": "1", "triggerSource": "PreSignUp_SignUp", "region": "us-east-1", "userPoolId": "us-east-1_abc",
+		"userName": "u", "callerContext": map[string]any{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "c1"},
+		"request": map[string]any{}, "response": map[string]any{}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("event = %v\nwant %v", got, want)
+	}
 }
