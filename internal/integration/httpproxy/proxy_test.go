@@ -127,3 +127,97 @@ type discard struct{ h http.Header }
 func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
+
+// TestHeaders pins the request headers a backend receives and the response
+// headers the client gets back (docs/gateway.md, reference §10.1).
+func TestHeaders(t *testing.T) {
+	var got http.Header
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+		h := w.Header()
+		h.Set("Server", "backend/1")
+		h.Set("X-Amzn-Requestid", "backend-id")
+		h.Set("Apigw-Requestid", "backend-apigw-id")
+		h.Set("X-Kept", "yes")
+	}))
+	defer be.Close()
+	sent := map[string]string{
+		"Expect": "100-continue", "Max-Forwards": "3", "Content-Md5": "x", "X-Http-Method-Override": "DELETE",
+		"Te": "trailers", "Trailer": "X-T", "Proxy-Authorization": "Basic x",
+		"X-Forwarded-For": "203.0.113.9", "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00",
+		"X-Custom": "kept",
+	}
+	dropped := []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer", "Proxy-Authorization"}
+	tests := []struct {
+		name          string
+		kind          exchange.Kind
+		strip         bool
+		wantAPIID     string
+		wantAuth      bool
+		wantRemapped  map[string]string // response header -> value
+		wantAbsent    []string          // response headers
+		wantRespValue map[string]string
+	}{
+		{"rest", exchange.REST, false, "api1", true,
+			map[string]string{"X-Amzn-Remapped-Server": "backend/1", "X-Amzn-Remapped-X-Amzn-Requestid": "backend-id"},
+			[]string{"Server", "X-Amzn-Requestid"}, map[string]string{"Apigw-Requestid": "backend-apigw-id", "X-Kept": "yes"}},
+		{"rest sigv4 stripped", exchange.REST, true, "api1", false, nil, nil, nil},
+		{"http", exchange.HTTP, false, "", true, nil,
+			[]string{"Apigw-Requestid", "X-Amzn-Remapped-Server"}, map[string]string{"Server": "backend/1", "X-Amzn-Requestid": "backend-id", "X-Kept": "yes"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := New(Config{URL: be.URL, Timeout: 5 * time.Second, StripSigV4: tc.strip}, tc.kind, NewTransport(), slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, w := newExchange("GET", "http://gw.example:8443/items/a", nil)
+			x.R.RemoteAddr = "192.0.2.1:5555"
+			for k, v := range sent {
+				x.R.Header.Set(k, v)
+			}
+			if err := p.Serve(x); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range dropped {
+				if v, ok := got[k]; ok {
+					t.Errorf("backend received %s: %q", k, v)
+				}
+			}
+			if v := got.Get("X-Custom"); v != "kept" {
+				t.Errorf("X-Custom = %q, want kept", v)
+			}
+			if v, want := got.Get("X-Forwarded-For"), "203.0.113.9, 192.0.2.1"; v != want {
+				t.Errorf("X-Forwarded-For = %q, want %q", v, want)
+			}
+			if v := got.Get("X-Forwarded-Port"); v != "8443" {
+				t.Errorf("X-Forwarded-Port = %q, want 8443", v)
+			}
+			if v := got.Get("X-Amzn-Trace-Id"); !strings.HasPrefix(v, "Root=1-") {
+				t.Errorf("X-Amzn-Trace-Id = %q", v)
+			}
+			if v := got.Get("X-Amzn-Apigateway-Api-Id"); v != tc.wantAPIID {
+				t.Errorf("X-Amzn-Apigateway-Api-Id = %q, want %q", v, tc.wantAPIID)
+			}
+			if _, ok := got["Authorization"]; ok != tc.wantAuth {
+				t.Errorf("Authorization forwarded = %v, want %v", ok, tc.wantAuth)
+			}
+			rh := w.Result().Header
+			for k, want := range tc.wantRemapped {
+				if v := rh.Get(k); v != want {
+					t.Errorf("response %s = %q, want %q", k, v, want)
+				}
+			}
+			for _, k := range tc.wantAbsent {
+				if v, ok := rh[k]; ok {
+					t.Errorf("response has %s: %q", k, v)
+				}
+			}
+			for k, want := range tc.wantRespValue {
+				if v := rh.Get(k); v != want {
+					t.Errorf("response %s = %q, want %q", k, v, want)
+				}
+			}
+		})
+	}
+}
