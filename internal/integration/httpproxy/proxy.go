@@ -278,7 +278,10 @@ func (p *Proxy) rewrite(pr *httputil.ProxyRequest) {
 	if p.rest {
 		h["X-Amzn-Apigateway-Api-Id"] = []string{c.x.API.ID}
 	}
-	for _, k := range []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer"} {
+	// Reference §10.1: request headers API Gateway drops before the
+	// integration (Connection, Transfer-Encoding, Upgrade and Proxy-* are
+	// hop-by-hop, removed by ReverseProxy).
+	for _, k := range []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer", "Server", "Www-Authenticate"} {
 		delete(h, k)
 	}
 	if p.cfg.StripSigV4 {

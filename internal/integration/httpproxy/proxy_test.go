@@ -143,11 +143,11 @@ func TestHeaders(t *testing.T) {
 	defer be.Close()
 	sent := map[string]string{
 		"Expect": "100-continue", "Max-Forwards": "3", "Content-Md5": "x", "X-Http-Method-Override": "DELETE",
-		"Te": "trailers", "Trailer": "X-T", "Proxy-Authorization": "Basic x",
+		"Te": "trailers", "Trailer": "X-T", "Proxy-Authorization": "Basic x", "Server": "client/1", "Www-Authenticate": "Basic",
 		"X-Forwarded-For": "203.0.113.9", "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00",
 		"X-Custom": "kept",
 	}
-	dropped := []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer", "Proxy-Authorization"}
+	dropped := []string{"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Te", "Trailer", "Proxy-Authorization", "Server", "Www-Authenticate"}
 	tests := []struct {
 		name          string
 		kind          exchange.Kind
