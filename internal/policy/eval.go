@@ -97,8 +97,10 @@ type evalState struct {
 	scratch          pattern
 }
 
-func newState(r *Request) *evalState {
-	st := &evalState{ctx: r.Context, resource: r.Resource, principalUnknown: r.PrincipalUnknown}
+// init resets st for r. Evaluate and Explain keep their evalState on the
+// stack.
+func (st *evalState) init(r *Request) {
+	*st = evalState{ctx: r.Context, resource: r.Resource, principalUnknown: r.PrincipalUnknown}
 	if st.ctx == nil {
 		st.ctx = &Context{}
 	}
@@ -114,7 +116,6 @@ func newState(r *Request) *evalState {
 	} else {
 		st.resWhole = toRunes(nil, r.Resource, false)
 	}
-	return st
 }
 
 // Evaluate evaluates one policy.
@@ -126,7 +127,8 @@ func (p *Policy) Evaluate(r *Request) Decision {
 // managed policies): an applicable Deny anywhere wins, else an applicable
 // Allow, else implicit deny. Nil policies are ignored.
 func Evaluate(r *Request, policies ...*Policy) Decision {
-	st := newState(r)
+	var st evalState
+	st.init(r)
 	var d Decision
 	for _, p := range policies {
 		if p == nil {
@@ -137,7 +139,7 @@ func Evaluate(r *Request, policies ...*Policy) Decision {
 				d.Skipped++
 				continue
 			}
-			if !s.applies(st, nil) {
+			if !s.applies(&st, nil) {
 				continue
 			}
 			d.Matches = append(d.Matches, Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path})
@@ -354,7 +356,8 @@ type ConditionTrace struct {
 // trace per statement alongside the decision. It is slower than Evaluate and
 // meant for diagnostics.
 func Explain(r *Request, policies ...*Policy) (Decision, []StatementTrace) {
-	st := newState(r)
+	var st evalState
+	st.init(r)
 	var traces []StatementTrace
 	for _, p := range policies {
 		if p == nil {
@@ -365,7 +368,7 @@ func Explain(r *Request, policies ...*Policy) (Decision, []StatementTrace) {
 			if st.principalUnknown && s.principalDependent {
 				tr.Skipped = true
 			} else {
-				tr.Applies = s.applies(st, &tr)
+				tr.Applies = s.applies(&st, &tr)
 			}
 			traces = append(traces, tr)
 		}
