@@ -59,23 +59,11 @@ func MapV1(result []byte, strict bool, binaryTypes []string, accept string, deco
 			return nil, malformed("multiValueHeaders is not an object")
 		}
 		for _, name := range sortedKeys(m) {
-			var vals []json.RawMessage
 			if isNull(m[name]) {
 				continue
 			}
-			if err := json.Unmarshal(m[name], &vals); err != nil {
-				return nil, malformed("multiValueHeaders[%q] is not an array", name)
-			}
-			for _, v := range vals {
-				s, ok, err := scalarString(v)
-				if err != nil {
-					return nil, malformed("multiValueHeaders[%q]: %v", name, err)
-				}
-				if ok {
-					if err := addHeader(resp.Header, name, s); err != nil {
-						return nil, err
-					}
-				}
+			if err := addHeaderList(resp.Header, name, m[name], fmt.Sprintf("multiValueHeaders[%q]", name)); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -86,26 +74,13 @@ func MapV1(result []byte, strict bool, binaryTypes []string, accept string, deco
 	if err != nil {
 		return nil, err
 	}
-	if b64 {
-		decode := decodeAlways
-		if !decode {
-			first := strings.TrimSpace(strings.Split(accept, ",")[0])
-			decode = MatchesMediaType(binaryTypes, first) || MatchesMediaType(binaryTypes, resp.Header.Get("Content-Type"))
-		}
-		if decode {
-			d, err := base64.StdEncoding.DecodeString(body)
-			if err != nil {
-				return nil, malformed("body is not valid base64")
-			}
-			resp.Body = d
-		} else {
-			resp.Body = []byte(body)
-		}
-	} else {
-		resp.Body = []byte(body)
+	decode := b64 && decodeAlways
+	if b64 && !decode {
+		first, _, _ := strings.Cut(accept, ",")
+		decode = MatchesMediaType(binaryTypes, strings.TrimSpace(first)) || MatchesMediaType(binaryTypes, resp.Header.Get("Content-Type"))
 	}
-	if resp.Header.Get("Content-Type") == "" {
-		resp.Header.Set("Content-Type", "application/json")
+	if err := setBody(resp, body, decode); err != nil {
+		return nil, err
 	}
 	return resp, nil
 }
@@ -147,30 +122,48 @@ func MapV2(result []byte) (*Response, error) {
 		return nil, err
 	}
 	if raw, ok := obj["cookies"]; ok && !isNull(raw) {
-		var cookies []json.RawMessage
-		if err := json.Unmarshal(raw, &cookies); err != nil {
-			return nil, malformed("cookies is not an array")
-		}
-		for _, c := range cookies {
-			s, ok, err := scalarString(c)
-			if err != nil {
-				return nil, malformed("cookies: %v", err)
-			}
-			if ok {
-				if err := addHeader(resp.Header, "Set-Cookie", s); err != nil {
-					return nil, err
-				}
-			}
+		if err := addHeaderList(resp.Header, "Set-Cookie", raw, "cookies"); err != nil {
+			return nil, err
 		}
 	}
 	body, b64, err := bodyFields(obj)
 	if err != nil {
 		return nil, err
 	}
-	if b64 {
+	if err := setBody(resp, body, b64); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// addHeaderList adds each non-null scalar of the JSON array raw as a value
+// of header name; what names the field in errors.
+func addHeaderList(h http.Header, name string, raw json.RawMessage, what string) error {
+	var vals []json.RawMessage
+	if err := json.Unmarshal(raw, &vals); err != nil {
+		return malformed("%s is not an array", what)
+	}
+	for _, v := range vals {
+		s, ok, err := scalarString(v)
+		if err != nil {
+			return malformed("%s: %v", what, err)
+		}
+		if ok {
+			if err := addHeader(h, name, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setBody sets the response body, base64-decoding it when decode, and the
+// default Content-Type application/json when the function set none.
+func setBody(resp *Response, body string, decode bool) error {
+	if decode {
 		d, err := base64.StdEncoding.DecodeString(body)
 		if err != nil {
-			return nil, malformed("body is not valid base64")
+			return malformed("body is not valid base64")
 		}
 		resp.Body = d
 	} else {
@@ -179,7 +172,7 @@ func MapV2(result []byte) (*Response, error) {
 	if resp.Header.Get("Content-Type") == "" {
 		resp.Header.Set("Content-Type", "application/json")
 	}
-	return resp, nil
+	return nil
 }
 
 func decodeObject(result []byte) (map[string]json.RawMessage, error) {
