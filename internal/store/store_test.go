@@ -174,3 +174,27 @@ func TestAliasKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestPageLimit backs docs/storage.md: page size defaults to 60 and is
+// capped at 1000.
+func TestPageLimit(t *testing.T) {
+	tests := []struct {
+		name  string
+		limit int
+		want  int
+	}{
+		{"zero is the default", 0, 60},
+		{"negative is the default", -3, 60},
+		{"one", 1, 1},
+		{"as asked", 250, 250},
+		{"at the cap", 1000, 1000},
+		{"over the cap", 1001, 1000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (ListOptions{Limit: tt.limit}).PageLimit(); got != tt.want {
+				t.Errorf("PageLimit(%d) = %d, want %d", tt.limit, got, tt.want)
+			}
+		})
+	}
+}
