@@ -28,7 +28,7 @@ func doc(s string) *config.PolicyDocument { return &config.PolicyDocument{JSON: 
 
 // testAuthenticator has alice (may invoke GET on /dev/pets/*), bob (denied
 // everything explicitly), carol (no policy) and the root key.
-func testAuthenticator(t *testing.T) *iam.Authenticator {
+func testAuthenticator(t testing.TB) *iam.Authenticator {
 	t.Helper()
 	dir, err := iam.NewDirectory(iam.Options{
 		Account: "123456789012",
@@ -245,8 +245,7 @@ func TestNewRequiresDependencies(t *testing.T) {
 // BenchmarkAuthorize measures SigV4 verification plus identity-policy
 // evaluation for one GET (the signed headers are replayed).
 func BenchmarkAuthorize(b *testing.B) {
-	t := &testing.T{}
-	a, err := New(Options{Authenticator: testAuthenticator(t), Now: func() time.Time { return at }})
+	a, err := New(Options{Authenticator: testAuthenticator(b), Now: func() time.Time { return at }})
 	if err != nil {
 		b.Fatal(err)
 	}
