@@ -106,21 +106,7 @@ func isRefByte(c byte) bool {
 }
 
 // Render substitutes the template's references from vars.
-func (t Template) Render(vars Vars) []byte {
-	var b strings.Builder
-	for _, p := range t.parts {
-		if p.ref == "" {
-			b.WriteString(p.lit)
-			continue
-		}
-		if vars != nil {
-			if v, ok := vars.Lookup(p.ref); ok {
-				b.WriteString(v)
-			}
-		}
-	}
-	return []byte(b.String())
-}
+func (t Template) Render(vars Vars) []byte { return t.AppendRender(nil, vars) }
 
 // Vars resolves references for one rendering. Names are given without the
 // leading '$': "context.requestId", "stageVariables.x",
