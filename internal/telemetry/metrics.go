@@ -25,6 +25,8 @@ type Metrics struct {
 // the Go and process collectors).
 func NewMetrics() *Metrics {
 	reg := prometheus.NewRegistry()
+	// Latency buckets (seconds) shared by the request and integration histograms.
+	buckets := []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 	m := &Metrics{
 		Registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -34,12 +36,12 @@ func NewMetrics() *Metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gatehouse_request_duration_seconds",
 			Help:    "Time from receiving a request to the end of its response, by API and route key.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Buckets: buckets,
 		}, []string{"api", "route"}),
 		integration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "gatehouse_integration_duration_seconds",
 			Help:    "Time spent in the integration (backend or function), by API and route key.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Buckets: buckets,
 		}, []string{"api", "route"}),
 		Reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_config_reloads_total",
