@@ -47,9 +47,13 @@ func appendLiteral(dst pattern, s string, fold bool) pattern {
 	return dst
 }
 
-// toRunes decodes s into buf (reused when large enough). With fold the runes
-// are lower-cased.
+// toRunes decodes s into buf (reused when large enough, otherwise replaced
+// by one allocation of len(s) runes, enough for any decoding of s). With
+// fold the runes are lower-cased.
 func toRunes(buf []rune, s string, fold bool) []rune {
+	if cap(buf) < len(s) {
+		buf = make([]rune, 0, len(s))
+	}
 	return appendRunes(buf[:0], s, fold)
 }
 
