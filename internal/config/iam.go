@@ -190,13 +190,7 @@ func validateIAMPrincipals(p *problems, at string, policies []ManagedPolicy, use
 	for i := range users {
 		u := &users[i]
 		uat := fmt.Sprintf("%s.users[%d]", at, i)
-		if !iamNamePattern.MatchString(u.Name) {
-			p.add(uat+".name", "invalid user name %q; expected 1-64 characters from letters, digits and +=,.@_-", u.Name)
-		} else if j, dup := names[strings.ToLower(u.Name)]; dup {
-			p.add(uat+".name", "duplicate user name %q (also %s.users[%d]; IAM names are case-insensitive)", u.Name, at, j)
-		} else {
-			names[strings.ToLower(u.Name)] = i
-		}
+		validateIAMName(p, uat+".name", "user", u.Name, at+".users", i, names)
 		validateIAMPath(p, uat+".path", u.Path)
 		for k, ak := range u.AccessKeys {
 			kp := fmt.Sprintf("%s.accessKeys[%d]", uat, k)
@@ -222,13 +216,7 @@ func validateIAMPrincipals(p *problems, at string, policies []ManagedPolicy, use
 	for i := range roles {
 		r := &roles[i]
 		rat := fmt.Sprintf("%s.roles[%d]", at, i)
-		if !iamNamePattern.MatchString(r.Name) {
-			p.add(rat+".name", "invalid role name %q; expected 1-64 characters from letters, digits and +=,.@_-", r.Name)
-		} else if j, dup := roleNames[strings.ToLower(r.Name)]; dup {
-			p.add(rat+".name", "duplicate role name %q (also %s.roles[%d]; IAM names are case-insensitive)", r.Name, at, j)
-		} else {
-			roleNames[strings.ToLower(r.Name)] = i
-		}
+		validateIAMName(p, rat+".name", "role", r.Name, at+".roles", i, roleNames)
 		validateIAMPath(p, rat+".path", r.Path)
 		if r.TrustPolicy == nil {
 			p.add(rat+".trustPolicy", "role %q needs a trust policy saying who may assume it", r.Name)
@@ -373,4 +361,19 @@ func TrustPolicyJSON(doc []byte) ([]byte, error) {
 		top["Statement"] = b
 	}
 	return json.Marshal(top)
+}
+
+// validateIAMName checks the name of entry i of a user or role list (kind):
+// its syntax, and its uniqueness among the names seen so far (lower-cased,
+// as IAM compares them), which it records.
+func validateIAMName(p *problems, field, kind, name, list string, i int, seen map[string]int) {
+	if !iamNamePattern.MatchString(name) {
+		p.add(field, "invalid %s name %q; expected 1-64 characters from letters, digits and +=,.@_-", kind, name)
+		return
+	}
+	if j, dup := seen[strings.ToLower(name)]; dup {
+		p.add(field, "duplicate %s name %q (also %s[%d]; IAM names are case-insensitive)", kind, name, list, j)
+		return
+	}
+	seen[strings.ToLower(name)] = i
 }

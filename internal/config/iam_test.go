@@ -44,6 +44,13 @@ func TestValidateIAM(t *testing.T) {
 			want: map[string]string{"iam.users[0].name": "invalid user name"}},
 		{name: "duplicate user case-insensitive", cfg: iamConfig(func(m *IAM) { m.Users = append(m.Users, IAMUser{Name: "ALICE"}) }),
 			want: map[string]string{"iam.users[1].name": "duplicate user name"}},
+		{name: "duplicate user names the first", cfg: iamConfig(func(m *IAM) { m.Users = append(m.Users, IAMUser{Name: "Alice"}) }),
+			want: map[string]string{"iam.users[1].name": `duplicate user name "Alice" (also iam.users[0]; IAM names are case-insensitive)`}},
+		{name: "bad role name", cfg: iamConfig(func(m *IAM) { m.Roles[0].Name = "read er" }),
+			want: map[string]string{"iam.roles[0].name": `invalid role name "read er"`}},
+		{name: "duplicate role case-insensitive", cfg: iamConfig(func(m *IAM) {
+			m.Roles = append(m.Roles, IAMRole{Name: "READER", TrustPolicy: iamDoc(iamTrustAll)})
+		}), want: map[string]string{"iam.roles[1].name": `duplicate role name "READER" (also iam.roles[0]; IAM names are case-insensitive)`}},
 		{name: "bad path", cfg: iamConfig(func(m *IAM) { m.Users[0].Path = "engineering" }),
 			want: map[string]string{"iam.users[0].path": "invalid IAM path"}},
 		{name: "short access key id", cfg: iamConfig(func(m *IAM) { m.Users[0].AccessKeys[0].ID = "AKIA" }),
