@@ -10,5 +10,8 @@
 // store.KeyStore as PKCS#8 DER; the private half is never logged.
 //
 // A Signer is safe for concurrent use: it caches parsed key sets per pool
-// behind a mutex and never reads the wall clock itself (Config.Now).
+// behind a mutex that is never held across store I/O or key generation;
+// loads of one pool take that pool's own lock, so a pool whose keys are
+// being created or rotated does not stall signing for the others. It never
+// reads the wall clock itself (Config.Now).
 package signer

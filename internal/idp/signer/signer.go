@@ -62,9 +62,14 @@ type Config struct {
 
 // Signer signs tokens with per-pool keys. See the package doc.
 type Signer struct {
-	cfg   Config
+	cfg Config
+	// mu guards cache and loading; it is never held across store I/O or
+	// key generation.
 	mu    sync.Mutex
 	cache map[string]*parsedSet
+	// loading holds a lock per pool whose key set is being read, created
+	// or rotated, so one pool's slow path does not stall the others.
+	loading map[string]*sync.Mutex
 }
 
 type parsedSet struct {
@@ -92,7 +97,7 @@ func New(cfg Config) (*Signer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Signer{cfg: cfg, cache: map[string]*parsedSet{}}, nil
+	return &Signer{cfg: cfg, cache: map[string]*parsedSet{}, loading: map[string]*sync.Mutex{}}, nil
 }
 
 // KeyID derives a stable kid from a public key: the standard base64 of the
@@ -196,14 +201,46 @@ func parse(set store.KeySet) (*parsedSet, error) {
 	return p, nil
 }
 
-// load returns the pool's parsed key set, creating or rotating keys in the
-// store when needed. Callers hold no lock.
-func (s *Signer) load(ctx context.Context, poolID string, force bool) (*parsedSet, error) {
-	now := s.cfg.Now()
+// cached returns the pool's cached key set when it needs no work.
+func (s *Signer) cached(poolID string, now time.Time) (*parsedSet, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p, ok := s.cache[poolID]; ok && !force && !s.needsWork(p.set, now) {
-		return p, nil
+	p, ok := s.cache[poolID]
+	if !ok || s.needsWork(p.set, now) {
+		return nil, false
+	}
+	return p, true
+}
+
+// lockPool takes the pool's loading lock and returns its unlock.
+func (s *Signer) lockPool(poolID string) func() {
+	s.mu.Lock()
+	l, ok := s.loading[poolID]
+	if !ok {
+		l = &sync.Mutex{}
+		s.loading[poolID] = l
+	}
+	s.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// load returns the pool's parsed key set, creating or rotating keys in the
+// store when needed. Callers hold no lock. Loads of one pool run one at a
+// time; loads of different pools do not wait for each other.
+func (s *Signer) load(ctx context.Context, poolID string, force bool) (*parsedSet, error) {
+	now := s.cfg.Now()
+	if !force {
+		if p, ok := s.cached(poolID, now); ok {
+			return p, nil
+		}
+	}
+	defer s.lockPool(poolID)()
+	if !force {
+		// Another load of this pool may have finished while we waited.
+		if p, ok := s.cached(poolID, now); ok {
+			return p, nil
+		}
 	}
 	set, err := s.cfg.Keys.GetKeys(ctx, poolID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -236,7 +273,9 @@ func (s *Signer) load(ctx context.Context, poolID string, force bool) (*parsedSe
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
 	s.cache[poolID] = p
+	s.mu.Unlock()
 	return p, nil
 }
 
@@ -293,9 +332,14 @@ func (s *Signer) Rotate(ctx context.Context, poolID string) error {
 	return err
 }
 
-// Forget drops the cached key set of a pool (call after deleting it).
+// Forget drops the cached key set of a pool (call after deleting it). It
+// waits for a load of the pool in progress, so that load cannot put the
+// set back afterwards.
 func (s *Signer) Forget(poolID string) {
+	unlock := s.lockPool(poolID)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	delete(s.cache, poolID)
+	delete(s.loading, poolID)
+	s.mu.Unlock()
+	unlock()
 }

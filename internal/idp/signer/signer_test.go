@@ -191,3 +191,81 @@ func TestUnknownPool(t *testing.T) {
 		t.Error("JWKS for unknown pool succeeded")
 	}
 }
+
+// TestSlowPoolDoesNotBlockOthers holds one pool's key generation and checks
+// that signing with and publishing the keys of a cached pool still
+// complete, and that the held pool finishes once released. (Creating keys
+// for a third pool would wait: key generation runs inside the store's
+// write transaction.)
+func TestSlowPoolDoesNotBlockOthers(t *testing.T) {
+	st := memory.New()
+	ctx := context.Background()
+	for _, id := range []string{"us-east-1_slow", "us-east-1_warm"} {
+		if err := st.CreateUserPool(ctx, store.UserPool{ID: id, Name: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := make([]*rsa.PrivateKey, 4)
+	for i := range keys {
+		k, err := rsa.GenerateKey(rand.Reader, 1024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+	}
+	var mu sync.Mutex
+	next, hold := 0, false
+	entered, release := make(chan struct{}), make(chan struct{})
+	gen := func(io.Reader) (*rsa.PrivateKey, error) {
+		mu.Lock()
+		k, wait := keys[next], hold
+		next++
+		hold = false
+		mu.Unlock()
+		if wait {
+			close(entered)
+			<-release
+		}
+		return k, nil
+	}
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s, err := New(Config{Keys: st, Now: c.Now, GenerateKey: gen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sign(ctx, "us-east-1_warm", UseID, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	hold = true
+	mu.Unlock()
+	slow := make(chan error, 1)
+	go func() {
+		_, err := s.Sign(ctx, "us-east-1_slow", UseID, []byte(`{}`))
+		slow <- err
+	}()
+	<-entered // the slow pool is inside key generation
+
+	others := make(chan error, 1)
+	go func() {
+		if _, err := s.Sign(ctx, "us-east-1_warm", UseAccess, []byte(`{}`)); err != nil {
+			others <- err
+			return
+		}
+		_, err := s.JWKS(ctx, "us-east-1_warm")
+		others <- err
+	}()
+	select {
+	case err := <-others:
+		if err != nil {
+			t.Fatalf("cached pool: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("a cached pool waited for the slow pool's key generation")
+	}
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatalf("slow pool: %v", err)
+	}
+}
