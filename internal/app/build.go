@@ -277,12 +277,9 @@ func (a *App) compileIntegration(gen *generation, kind exchange.Kind, rc *config
 			tr = httpproxy.NewTransport()
 			gen.transports[key] = tr
 		}
-		timeout := in.HTTP.Timeout.D()
-		if timeout == 0 {
-			timeout = 30 * time.Second
-		}
+		// config.Parse has set the kind's default timeout (29 s REST, 30 s HTTP).
 		return httpproxy.New(httpproxy.Config{
-			URL: in.HTTP.URL, Method: in.HTTP.Method, Timeout: timeout,
+			URL: in.HTTP.URL, Method: in.HTTP.Method, Timeout: in.HTTP.Timeout.D(),
 			AppendPath: rc.Route == "$default",
 			StripSigV4: authName == config.AuthorizerAWSIAM,
 		}, kind, tr, a.log)
