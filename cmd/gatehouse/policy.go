@@ -251,7 +251,7 @@ func (f *simulateFlags) target(sim *simulation, caller *policy.Identity) (*polic
 	if f.api == "" || f.stage == "" {
 		return nil, errors.New("give --resource, or --api and --stage (with --method and --path) to build the execute-api ARN")
 	}
-	if !validAccount(sim.apiAccount) {
+	if !arn.IsAccountID(sim.apiAccount) {
 		return nil, errors.New("--api-account: a 12-digit account id is needed to build the execute-api ARN (no caller account to default to)")
 	}
 	method := strings.ToUpper(f.method)
@@ -260,18 +260,6 @@ func (f *simulateFlags) target(sim *simulation, caller *policy.Identity) (*polic
 	}
 	sim.resource = arn.MethodARN(f.region, sim.apiAccount, f.api, f.stage, method, f.path)
 	return &policy.Scope{Region: f.region, Account: sim.apiAccount, APIID: f.api, ExpandPlaceholders: true}, nil
-}
-
-func validAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // caller builds the IAM caller from the principal flags; nil when none.
@@ -300,7 +288,7 @@ func (f *simulateFlags) caller() (*policy.Identity, error) {
 		id.Account, id.Type = f.account, policy.PrincipalAccount
 		id.ARN = "arn:aws:iam::" + f.account + ":root"
 	}
-	if !validAccount(id.Account) {
+	if !arn.IsAccountID(id.Account) {
 		return nil, fmt.Errorf("caller account %q is not a 12-digit account id", id.Account)
 	}
 	id.UserID, id.OrgID = f.userID, f.orgID

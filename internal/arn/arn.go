@@ -153,6 +153,20 @@ func ParseExecuteAPI(s string) (ExecuteAPI, error) {
 		Stage: stage, Method: method, Path: path}, nil
 }
 
+// IsAccountID reports whether s is an AWS account id: exactly 12 ASCII
+// digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // MaskAccount replaces all but the last four characters of the account
 // component of an ARN with '*', as API Gateway does for the resource ARN in
 // ACCESS_DENIED messages ("********9012"). Non-ARNs are returned unchanged.

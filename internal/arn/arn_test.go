@@ -122,6 +122,31 @@ func TestMaskAccount(t *testing.T) {
 	}
 }
 
+func TestIsAccountID(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"twelve digits", "123456789012", true},
+		{"leading zeros", "000000000001", true},
+		{"eleven digits", "12345678901", false},
+		{"thirteen digits", "1234567890123", false},
+		{"letter", "12345678901a", false},
+		{"space", "12345678901 ", false},
+		{"fullwidth digit, twelve bytes", "123456789\uff11", false},
+		{"empty", "", false},
+		{"root ARN", "arn:aws:iam::123456789012:root", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsAccountID(tt.in); got != tt.want {
+				t.Errorf("IsAccountID(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func FuzzParseExecuteAPI(f *testing.F) {
 	f.Add("arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/pets/a1b2")
 	f.Add("arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/policy"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
@@ -131,7 +132,7 @@ func NewDirectory(o Options) (*Directory, error) {
 	}
 	for i, a := range m.Accounts {
 		at := fmt.Sprintf("iam.accounts[%d]", i)
-		if !isAccountID(a.ID) || a.ID == o.Account {
+		if !arn.IsAccountID(a.ID) || a.ID == o.Account {
 			return nil, fmt.Errorf("iam: %s: invalid account id %q (12 digits, not the API owner's account)", at, a.ID)
 		}
 		if slices.Contains(d.accounts, a.ID) {
@@ -143,18 +144,6 @@ func NewDirectory(o Options) (*Directory, error) {
 		}
 	}
 	return d, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // addAccount adds the managed policies, users and roles of one account; at

@@ -564,19 +564,6 @@ type principalSpec struct {
 	federated []string
 }
 
-// isAccountID reports whether s is a 12-digit AWS account id.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 func (p *parser) principal(n *node, path string) *principalSpec {
 	ps := &principalSpec{}
 	if n.kind == jsonString {
@@ -604,13 +591,13 @@ func (p *parser) principal(n *node, path string) *principalSpec {
 				switch {
 				case s == "*":
 					ps.any = true
-				case isAccountID(s):
+				case arn.IsAccountID(s):
 					ps.accounts = append(ps.accounts, s)
 				case strings.ContainsAny(s, "*?"):
 					p.errf(ep, nodes[j], "principal %q: wildcards are only allowed as the whole value \"*\"", s)
 				default:
 					parts, ok := arn.Split(s)
-					if !ok || (parts[2] != "iam" && parts[2] != "sts") || !isAccountID(parts[4]) {
+					if !ok || (parts[2] != "iam" && parts[2] != "sts") || !arn.IsAccountID(parts[4]) {
 						p.errf(ep, nodes[j], "principal %q must be \"*\", a 12-digit account id or an IAM/STS ARN", s)
 						continue
 					}
