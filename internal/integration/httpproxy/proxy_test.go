@@ -1,6 +1,7 @@
 package httpproxy
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -190,6 +191,12 @@ func TestHeaders(t *testing.T) {
 			if v, want := got.Get("X-Forwarded-For"), "203.0.113.9, 192.0.2.1"; v != want {
 				t.Errorf("X-Forwarded-For = %q, want %q", v, want)
 			}
+			if v := got.Get("X-Forwarded-Host"); v != "gw.example:8443" {
+				t.Errorf("X-Forwarded-Host = %q, want gw.example:8443", v)
+			}
+			if v := got.Get("X-Forwarded-Proto"); v != "http" {
+				t.Errorf("X-Forwarded-Proto = %q, want http", v)
+			}
 			if v := got.Get("X-Forwarded-Port"); v != "8443" {
 				t.Errorf("X-Forwarded-Port = %q, want 8443", v)
 			}
@@ -219,5 +226,37 @@ func TestHeaders(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClientGone: a client that disconnects while the backend is working is
+// reported as status 499 (docs/gateway.md), not as an integration failure.
+func TestClientGone(t *testing.T) {
+	arrived := make(chan struct{})
+	release := make(chan struct{})
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer be.Close()
+	defer close(release)
+	p, err := New(Config{URL: be.URL, Timeout: 5 * time.Second}, exchange.REST, NewTransport(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := newExchange("GET", "/items/a", nil)
+	ctx, cancel := context.WithCancel(x.R.Context())
+	x.R = x.R.WithContext(ctx)
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	err = p.Serve(x)
+	var ge *gwresp.Error
+	if !errors.As(err, &ge) || ge.Type != gwresp.Default4XX || ge.Status != 499 {
+		t.Fatalf("got %v, want DEFAULT_4XX with status 499", err)
 	}
 }
