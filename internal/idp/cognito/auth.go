@@ -269,7 +269,9 @@ func (s *Server) recordFailure(ctx context.Context, c *call, p store.UserPool, u
 }
 
 // afterPassword continues once the password (or SRP proof) is verified:
-// reset the failure counter, then challenge or issue tokens.
+// reset the failure counter, then challenge or issue tokens. meta is the
+// ClientMetadata the triggers of token issue get: RespondToAuthChallenge's,
+// never InitiateAuth's (reference §6.1).
 func (s *Server) afterPassword(ctx context.Context, p store.UserPool, cl store.Client, u store.User, meta map[string]string) (any, error) {
 	if u.FailedLogins != 0 || !u.LockedUntil.IsZero() {
 		var err error
@@ -287,7 +289,7 @@ func (s *Server) afterPassword(ctx context.Context, p store.UserPool, cl store.C
 		}
 		return s.newPasswordChallenge(ctx, p, cl, u)
 	}
-	return s.issue(ctx, p, cl, u, issueOpts{source: "TokenGeneration_Authentication", postAuth: true})
+	return s.issue(ctx, p, cl, u, issueOpts{source: "TokenGeneration_Authentication", meta: meta, postAuth: true})
 }
 
 func (s *Server) newPasswordChallenge(ctx context.Context, p store.UserPool, cl store.Client, u store.User) (any, error) {

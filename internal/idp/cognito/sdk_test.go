@@ -438,6 +438,12 @@ func TestSignUpConfirmAndForgotPassword(t *testing.T) {
 // goSRPLogin runs USER_SRP_AUTH as a client would (userpool.md §4.2).
 // timestamp "" uses the server clock in the right format.
 func goSRPLogin(ctx context.Context, e *env, f fixture, username, password, secret, timestamp string) (*cip.RespondToAuthChallengeOutput, error) {
+	return goSRPLoginMeta(ctx, e, f, username, password, secret, timestamp, nil)
+}
+
+// goSRPLoginMeta is goSRPLogin sending meta as the ClientMetadata of
+// RespondToAuthChallenge.
+func goSRPLoginMeta(ctx context.Context, e *env, f fixture, username, password, secret, timestamp string, meta map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
 	hash := func(user string) string {
 		m := hmac.New(sha256.New, []byte(secret))
 		m.Write([]byte(user + f.clientID))
@@ -477,7 +483,7 @@ func goSRPLogin(ctx context.Context, e *env, f fixture, username, password, secr
 	if secret != "" {
 		resp["SECRET_HASH"] = hash(userID)
 	}
-	return e.anon.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &f.clientID, ChallengeName: types.ChallengeNameTypePasswordVerifier, ChallengeResponses: resp})
+	return e.anon.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &f.clientID, ChallengeName: types.ChallengeNameTypePasswordVerifier, ChallengeResponses: resp, ClientMetadata: meta})
 }
 
 func TestSRP(t *testing.T) {

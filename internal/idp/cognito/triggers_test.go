@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/gatehouse/gatehouse/internal/idp/tokens"
 )
 
@@ -192,5 +196,56 @@ func TestRunTriggerEnvelope(t *testing.T) {
 		"request": map[string]any{}, "response": map[string]any{}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("event = %v\nwant %v", got, want)
+	}
+}
+
+// TestPreTokenClientMetadata pins which sign-in step's ClientMetadata
+// reaches pre token generation (reference §6.1): RespondToAuthChallenge's
+// does, InitiateAuth's does not.
+func TestPreTokenClientMetadata(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOpts{triggers: staticInvoker(func(_ string, ev map[string]any) (map[string]any, error) { return ev, nil })})
+	pool, err := e.sdk.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"), LambdaConfig: &types.LambdaConfigType{PreTokenGeneration: aws.String("pre")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := e.sdk.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("c"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fixture{*pool.UserPool.Id, *cl.UserPoolClient.ClientId}
+	e.confirmedUser(ctx, f, "u", "Passw0rd!")
+	meta := map[string]string{"k": "v"}
+	tests := []struct {
+		name    string
+		login   func() error
+		wantReq bool
+	}{
+		{"InitiateAuth USER_PASSWORD_AUTH: not forwarded", func() error {
+			_, err := e.anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &f.clientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": "u", "PASSWORD": "Passw0rd!"}, ClientMetadata: meta})
+			return err
+		}, false},
+		{"RespondToAuthChallenge PASSWORD_VERIFIER: forwarded", func() error {
+			_, err := goSRPLoginMeta(ctx, e, f, "u", "Passw0rd!", "", "", meta)
+			return err
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.login(); err != nil {
+				t.Fatal(err)
+			}
+			ev := e.invoke.last()
+			if ev["triggerSource"] != "TokenGeneration_Authentication" {
+				t.Fatalf("last trigger %v, want TokenGeneration_Authentication", ev["triggerSource"])
+			}
+			req, _ := ev["request"].(map[string]any)
+			got, ok := req["clientMetadata"]
+			if ok != tt.wantReq || (tt.wantReq && !reflect.DeepEqual(got, map[string]any{"k": "v"})) {
+				t.Errorf("request.clientMetadata = %v (present %v), want present %v with {k: v}", got, ok, tt.wantReq)
+			}
+		})
 	}
 }
