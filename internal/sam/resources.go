@@ -51,7 +51,7 @@ func (r *resources) physical(res *resource, at *Node, path string) (string, bool
 		return "", false
 	}
 	res.state = 1
-	name, ok := r.computeName(res, at, path)
+	name, ok := r.computeName(res)
 	res.state = 2
 	if !ok {
 		res.name = ""
@@ -81,7 +81,9 @@ func (r *resources) prop(res *resource, key string) (string, bool, bool) {
 	return s, true, true
 }
 
-func (r *resources) computeName(res *resource, at *Node, path string) (string, bool) {
+// computeName derives the physical name of res from its naming property or
+// the stack options; errors in the property are reported by prop.
+func (r *resources) computeName(res *resource) (string, bool) {
 	o := r.e.opts
 	named := func(key string) (string, bool) {
 		s, set, ok := r.prop(res, key)
