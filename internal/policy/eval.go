@@ -55,6 +55,10 @@ type Match struct {
 	Sid    string
 	Effect StatementEffect
 	Path   string
+	// NamesPrincipal: the statement's Principal lists the caller's own ARN
+	// (user, role or assumed-role session), rather than admitting it as
+	// "*", as a principal of its account or through NotPrincipal.
+	NamesPrincipal bool
 }
 
 func (m Match) String() string {
@@ -142,7 +146,7 @@ func Evaluate(r *Request, policies ...*Policy) Decision {
 			if !s.applies(&st, nil) {
 				continue
 			}
-			d.Matches = append(d.Matches, Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path})
+			d.Matches = append(d.Matches, s.match(p, st.ctx.Principal))
 		}
 	}
 	for i := range d.Matches {
@@ -226,6 +230,25 @@ func (s *Statement) matchPrincipal(id *Identity) bool {
 	return m
 }
 
+// match identifies s (of policy p) as applicable to the caller id.
+func (s *Statement) match(p *Policy, id *Identity) Match {
+	return Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path,
+		NamesPrincipal: s.principals != nil && !s.notPrincipal && s.principals.namesARN(id)}
+}
+
+// namesARN reports whether ps lists id's ARN or session ARN.
+func (ps *principalSpec) namesARN(id *Identity) bool {
+	if id == nil {
+		return false
+	}
+	for _, a := range ps.arns {
+		if (id.ARN != "" && a == id.ARN) || (id.SessionARN != "" && a == id.SessionARN) {
+			return true
+		}
+	}
+	return false
+}
+
 func (ps *principalSpec) matches(id *Identity) bool {
 	if ps.any {
 		return true
@@ -238,10 +261,8 @@ func (ps *principalSpec) matches(id *Identity) bool {
 			return true
 		}
 	}
-	for _, a := range ps.arns {
-		if (id.ARN != "" && a == id.ARN) || (id.SessionARN != "" && a == id.SessionARN) {
-			return true
-		}
+	if ps.namesARN(id) {
+		return true
 	}
 	for _, s := range ps.services {
 		if id.Service != "" && s == id.Service {
@@ -364,7 +385,7 @@ func Explain(r *Request, policies ...*Policy) (Decision, []StatementTrace) {
 			continue
 		}
 		for _, s := range p.Statements {
-			tr := StatementTrace{Match: Match{Policy: p.Name, Index: s.Index, Sid: s.Sid, Effect: s.Effect, Path: s.Path}}
+			tr := StatementTrace{Match: s.match(p, st.ctx.Principal)}
 			if st.principalUnknown && s.principalDependent {
 				tr.Skipped = true
 			} else {

@@ -333,3 +333,42 @@ func TestTrustPolicy(t *testing.T) {
 		t.Errorf("bob: %v", d.Effect)
 	}
 }
+
+func TestMatchNamesPrincipal(t *testing.T) {
+	const role = "arn:aws:iam::111122223333:role/r"
+	alice := &Identity{ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333", Type: PrincipalUser, Username: "alice"}
+	session := &Identity{ARN: role, SessionARN: "arn:aws:sts::111122223333:assumed-role/r/s1", Account: "111122223333", Type: PrincipalAssumedRole}
+	tests := []struct {
+		name      string
+		principal string // the statement's Principal or NotPrincipal element
+		caller    *Identity
+		want      bool
+	}{
+		{"user ARN", `"Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"}`, alice, true},
+		{"user ARN among others", `"Principal":{"AWS":["111122223333","arn:aws:iam::111122223333:user/alice"]}`, alice, true},
+		{"session ARN", `"Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/r/s1"}`, session, true},
+		{"role ARN for its session", `"Principal":{"AWS":"` + role + `"}`, session, true},
+		{"star", `"Principal":"*"`, alice, false},
+		{"AWS star", `"Principal":{"AWS":"*"}`, alice, false},
+		{"account id", `"Principal":{"AWS":"111122223333"}`, alice, false},
+		{"account root ARN", `"Principal":{"AWS":"arn:aws:iam::111122223333:root"}`, alice, false},
+		{"account root pinned by a condition", `"Principal":{"AWS":"111122223333"},"Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/alice"}}`, alice, false},
+		{"NotPrincipal", `"NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/bob"}`, alice, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` + tt.principal + `,"Action":"sts:AssumeRole"}]}`
+			p := mustParse(t, doc, ParseOptions{Kind: KindTrust})
+			d := p.Evaluate(&Request{Action: "sts:AssumeRole", Resource: role, Context: &Context{Principal: tt.caller}})
+			if d.Effect != Allow || len(d.Matches) != 1 {
+				t.Fatalf("fixture: effect %v with %d matches, want one applicable Allow", d.Effect, len(d.Matches))
+			}
+			if got := d.Matches[0].NamesPrincipal; got != tt.want {
+				t.Errorf("NamesPrincipal = %v, want %v", got, tt.want)
+			}
+			if _, traces := Explain(&Request{Action: "sts:AssumeRole", Resource: role, Context: &Context{Principal: tt.caller}}, p); traces[0].Match.NamesPrincipal != tt.want {
+				t.Errorf("Explain: NamesPrincipal = %v, want %v", traces[0].Match.NamesPrincipal, tt.want)
+			}
+		})
+	}
+}
