@@ -158,6 +158,8 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Message is the public message ($context.error.message; "" when null).
+	Message string
 }
 
 // Render computes the response for e. accept is the request's Accept header.
@@ -221,7 +223,11 @@ func (c *Catalogue) Render(e *Error, vars Vars, accept string) Response {
 			h.Set(ch.name, sanitizeHeader(v))
 		}
 	}
-	return Response{Status: status, Header: h, Body: tmpl.Render(ev)}
+	resp := Response{Status: status, Header: h, Body: tmpl.Render(ev)}
+	if message != nil {
+		resp.Message = *message
+	}
+	return resp
 }
 
 func (cu *compiled) pick(accept string) (ctxtmpl.Template, string, bool) {

@@ -304,7 +304,9 @@ func (g *Gateway) fail(api *API, x *exchange.Exchange, err error) {
 	x.ErrorType = string(ge.Type)
 	vars := Vars{X: x}
 	resp := api.Responses.Write(x.W, ge, vars, x.R.Header.Get("Accept"))
-	x.ErrorMessage = errMessage(resp.Body)
+	// The message, not the rendered body: a customised template may echo
+	// request headers, which must not reach the access log.
+	x.ErrorMessage = resp.Message
 }
 
 func specClass5xx(t gwresp.Type) bool {
@@ -313,14 +315,6 @@ func specClass5xx(t gwresp.Type) bool {
 		return true
 	}
 	return false
-}
-
-// errMessage extracts a short message for access logs from a rendered body.
-func errMessage(body []byte) string {
-	if len(body) > 200 {
-		body = body[:200]
-	}
-	return string(body)
 }
 
 // finish writes the access log and metrics.

@@ -208,3 +208,52 @@ type discardWriter struct{ h http.Header }
 func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discardWriter) WriteHeader(int)             {}
+
+// TestAccessLogErrorMessage: $context.error.message in the access log is the
+// gateway response's message, never its rendered body, which a customised
+// template can fill from request headers that must not reach the log.
+func TestAccessLogErrorMessage(t *testing.T) {
+	tests := []struct {
+		name   string
+		custom map[gwresp.Type]gwresp.Custom
+		want   string
+	}{
+		{"default body", nil, "Missing Authentication Token"},
+		{"customised body echoing a header", map[gwresp.Type]gwresp.Custom{gwresp.MissingAuthenticationToken: {
+			Templates: map[string]string{"application/json": `{"echo":"$method.request.header.X-Secret","m":$context.error.messageString}`},
+		}}, "Missing Authentication Token"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api := testAPI(t, exchange.REST, map[string]Route{"GET /x": {Integration: integrationFunc(func(*exchange.Exchange) error { return nil })}})
+			var err error
+			if api.Responses, err = gwresp.NewCatalogue(exchange.REST, tc.custom); err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			sink, err := telemetry.OpenSink("stdout", &out, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			al, err := telemetry.NewAccessLog(`{"errorMessage":"$context.error.message"}`, sink)
+			if err != nil {
+				t.Fatal(err)
+			}
+			api.AccessLogs = []*telemetry.AccessLog{al}
+			g := New([]*API{api}, Options{})
+			req := httptest.NewRequest("GET", "/prod/missing", nil)
+			req.Header.Set("X-Secret", "s3cr3t-value")
+			rec := httptest.NewRecorder()
+			g.ServeHTTP(rec, req)
+			if err := sink.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != 403 {
+				t.Fatalf("status %d %q", rec.Code, rec.Body)
+			}
+			if got, want := strings.TrimSpace(out.String()), `{"errorMessage":"`+tc.want+`"}`; got != want {
+				t.Errorf("access log %q, want %q", got, want)
+			}
+		})
+	}
+}
