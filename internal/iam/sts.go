@@ -351,11 +351,12 @@ func (s *STS) assumeRole(r *http.Request, reqID string, caller *Identity, params
 
 // trusted decides whether caller may assume role. The trust policy must
 // allow it. A caller of another account than the role's also needs an
-// allow from its own identity policies. Within one account, when the
-// allowing statement would also admit any other
-// principal of the account (Principal naming the account root, or "*"),
-// the caller's identity policies must allow sts:AssumeRole on the role too,
-// as in IAM for same-account access granted to the account.
+// allow from its own identity policies. Within one account, an allowing
+// statement that lists the caller's own ARN suffices; when the trust policy
+// admits the caller only as "*" or as a principal of its account (however
+// its conditions narrow that), the caller's identity policies must allow
+// sts:AssumeRole on the role too, as in IAM for access granted to the
+// account.
 func (s *STS) trusted(r *http.Request, now time.Time, caller *Identity, role *Role) bool {
 	ctx := &policy.Context{Now: now, SecureTransport: r.TLS != nil, Principal: caller.PolicyIdentity()}
 	if s.o.SourceIP != nil {
@@ -365,24 +366,19 @@ func (s *STS) trusted(r *http.Request, now time.Time, caller *Identity, role *Ro
 		ctx.UserAgent = &ua
 	}
 	req := &policy.Request{Action: "sts:AssumeRole", Resource: role.ARN, Context: ctx}
-	if role.Trust.Evaluate(req).Effect != policy.Allow {
+	d := role.Trust.Evaluate(req)
+	if d.Effect != policy.Allow {
 		return false
 	}
-	if role.Account != "" && caller.Account != role.Account {
-		// Cross-account: the trust policy and the caller's own identity
-		// policies must both allow (IAM's cross-account rule, whoever the
-		// trust policy names).
-		return policy.Evaluate(req, caller.ParsedPolicies()...).Effect == policy.Allow
+	if role.Account == "" || caller.Account == role.Account {
+		for _, m := range d.Matches {
+			if m.Effect == policy.StatementAllow && m.NamesPrincipal {
+				return true // granted to this principal specifically
+			}
+		}
 	}
-	probe := *ctx
-	pid := *ctx.Principal
-	pid.ARN = "arn:aws:iam::" + caller.Account + ":user/gatehouse-trust-probe/" + uuid.NewString()
-	pid.SessionARN, pid.Username, pid.UserID = "", "", "AIDAGATEHOUSEPROBE"
-	pid.Type = TypeUser
-	probe.Principal = &pid
-	if role.Trust.Evaluate(&policy.Request{Action: req.Action, Resource: req.Resource, Context: &probe}).Effect != policy.Allow {
-		return true // granted to this principal specifically
-	}
+	// Cross-account (whoever the trust policy names), or granted to the
+	// account or to everyone: the caller's own policies must allow as well.
 	return policy.Evaluate(req, caller.ParsedPolicies()...).Effect == policy.Allow
 }
 

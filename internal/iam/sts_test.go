@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/gwresp"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
 )
@@ -357,6 +358,74 @@ func TestGatewayError(t *testing.T) {
 			}
 			if !errors.Is(ge, tt.err) {
 				t.Error("cause not kept")
+			}
+		})
+	}
+}
+
+// TestTrustedSameAccount pins the same-account trust rule: a statement that
+// lists the caller's ARN suffices; one that admits it as "*" or as a
+// principal of its account also needs the caller's identity policies, even
+// when a condition narrows it to the caller.
+func TestTrustedSameAccount(t *testing.T) {
+	const (
+		wide   = `{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}`
+		pinned = `{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:user/carol"}}}`
+		named  = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/carol"},"Action":"sts:AssumeRole"}`
+		star   = `{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}`
+	)
+	trust := func(stmts ...string) *config.PolicyDocument {
+		return doc(`{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`)
+	}
+	m := &config.IAM{
+		Users: []config.IAMUser{
+			{Name: "carol"}, // no identity policy
+			{Name: "dave", Policies: []config.InlinePolicy{{Name: "assume", Document: doc(polAllowAssume)}}},
+		},
+		Roles: []config.IAMRole{
+			{Name: "wide", TrustPolicy: trust(wide)},
+			{Name: "pinned", TrustPolicy: trust(pinned)},
+			{Name: "named", TrustPolicy: trust(named)},
+			{Name: "named-and-wide", TrustPolicy: trust(wide, named)},
+			{Name: "star", TrustPolicy: trust(star)},
+		},
+	}
+	dir, err := NewDirectory(Options{IAM: m, Account: testAccount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	s, err := NewSTS(STSOptions{Directory: func() *Directory { return dir }, Region: "us-east-1", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		role, user string
+		want       bool
+	}{
+		{"wide", "carol", false},
+		{"wide", "dave", true},
+		{"pinned", "carol", false},
+		{"named", "carol", true},
+		{"named", "dave", false},
+		{"named-and-wide", "carol", true},
+		{"named-and-wide", "dave", true},
+		{"star", "carol", false},
+		{"star", "dave", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role+"/"+tt.user, func(t *testing.T) {
+			role, ok := dir.Role(tt.role)
+			if !ok {
+				t.Fatalf("no role %s", tt.role)
+			}
+			caller, ok := dir.User(tt.user)
+			if !ok {
+				t.Fatalf("no user %s", tt.user)
+			}
+			r := httptest.NewRequest(http.MethodPost, "http://sts.localhost/", nil)
+			if got := s.trusted(r, now, caller, role); got != tt.want {
+				t.Errorf("trusted = %v, want %v", got, tt.want)
 			}
 		})
 	}
