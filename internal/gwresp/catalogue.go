@@ -73,6 +73,13 @@ func Types() []Type {
 // Known reports whether t is a gateway-response type.
 func Known(t Type) bool { _, ok := specs[t]; return ok }
 
+// ServerError reports whether t belongs to the DEFAULT_5XX class (an
+// unknown type renders as DEFAULT_5XX, so it does too).
+func ServerError(t Type) bool {
+	sp, ok := specs[t]
+	return !ok || sp.class == class5xx
+}
+
 // Customizable reports whether an API may customise t.
 func Customizable(t Type) bool { return Known(t) && t != RequestTooLarge }
 

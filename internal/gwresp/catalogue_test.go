@@ -127,3 +127,18 @@ func TestHeaderInjectionIsStripped(t *testing.T) {
 		t.Fatalf("header value kept CRLF: %q", v)
 	}
 }
+
+func TestServerError(t *testing.T) {
+	rest, err := NewCatalogue(exchange.REST, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range append(Types(), "NOT_A_TYPE") {
+		t.Run(string(typ), func(t *testing.T) {
+			status := rest.Render(New(typ, nil), nil, "").Status
+			if got, want := ServerError(typ), status >= 500; got != want {
+				t.Errorf("ServerError = %v, but the default status is %d", got, status)
+			}
+		})
+	}
+}

@@ -285,7 +285,7 @@ func (g *Gateway) fail(api *API, x *exchange.Exchange, err error) {
 	}
 	if ge.Cause != nil || len(x.Trace) > 0 {
 		lvl := slog.LevelDebug
-		if specClass5xx(ge.Type) {
+		if gwresp.ServerError(ge.Type) {
 			lvl = slog.LevelWarn
 		}
 		if g.log.Enabled(x.R.Context(), lvl) {
@@ -307,14 +307,6 @@ func (g *Gateway) fail(api *API, x *exchange.Exchange, err error) {
 	// The message, not the rendered body: a customised template may echo
 	// request headers, which must not reach the access log.
 	x.ErrorMessage = resp.Message
-}
-
-func specClass5xx(t gwresp.Type) bool {
-	switch t {
-	case gwresp.Default5XX, gwresp.IntegrationFailure, gwresp.IntegrationTimeout, gwresp.APIConfigurationError, gwresp.AuthorizerConfigurationError, gwresp.AuthorizerFailure:
-		return true
-	}
-	return false
 }
 
 // finish writes the access log and metrics.
