@@ -35,6 +35,8 @@ func FuzzParsePresigned(f *testing.F) {
 	for _, s := range []string{
 		"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Signature=2ce6e6d2e0cf2f9d1b55fafec88cd20574c31dc2e7631979f71ba2310083e95b",
 		"X-Amz-Algorithm=x", "a=%zz&b=+&&c", "X-Amz-Expires=-1&X-Amz-Expires=2",
+		// X-Amz-Expires whose Duration overflows (TestParsePresignedExpires).
+		"X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=9223372037&X-Amz-Signature=2ce6e6d2e0cf2f9d1b55fafec88cd20574c31dc2e7631979f71ba2310083e95b",
 	} {
 		f.Add(s)
 	}

@@ -233,7 +233,9 @@ func ParsePresigned(params []QueryParam) (*Auth, error) {
 	if err != nil || n < 0 {
 		return nil, newErr(CodeIncompleteSignature, "X-Amz-Expires should be a number")
 	}
-	if n < 1 || time.Duration(n)*time.Second > MaxExpires {
+	// Compare in seconds: n*time.Second overflows (and wraps negative) for
+	// large n, which would pass as a URL that never expires.
+	if n < 1 || n > int64(MaxExpires/time.Second) {
 		return nil, newErr(CodeIncompleteSignature, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
 	}
 	a.Expires = time.Duration(n) * time.Second

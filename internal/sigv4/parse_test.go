@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseAuthorization(t *testing.T) {
@@ -95,6 +96,55 @@ func TestFromHTTP(t *testing.T) {
 			}
 			if r.Header.Get("Content-Length") != "" {
 				t.Error("FromHTTP modified the request's header")
+			}
+		})
+	}
+}
+
+func TestParsePresignedExpires(t *testing.T) {
+	const sig = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name    string
+		expires string // "" leaves X-Amz-Expires out
+		want    time.Duration
+		wantErr string
+	}{
+		{name: "absent", want: 0},
+		{name: "one second", expires: "1", want: time.Second},
+		{name: "a week", expires: "604800", want: MaxExpires},
+		{name: "a week and a second", expires: "604801", wantErr: "less than a week"},
+		{name: "zero", expires: "0", wantErr: "less than a week"},
+		{name: "negative", expires: "-1", wantErr: "should be a number"},
+		{name: "not a number", expires: "1h", wantErr: "should be a number"},
+		// n seconds overflows time.Duration and wraps negative: must not
+		// slip past the bound as a never-expiring URL.
+		{name: "overflows a Duration", expires: "9223372037", wantErr: "less than a week"},
+		{name: "max int64", expires: "9223372036854775807", wantErr: "less than a week"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			params := []QueryParam{
+				{QueryAlgorithm, Algorithm},
+				{QueryCredential, "AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/execute-api/aws4_request"},
+				{QueryDate, "20240101T120000Z"},
+				{QuerySignedHeaders, "host"},
+				{QuerySignature, sig},
+			}
+			if tt.expires != "" {
+				params = append(params, QueryParam{QueryExpires, tt.expires})
+			}
+			a, err := ParsePresigned(params)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v (auth %+v), want containing %q", err, a, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParsePresigned: %v", err)
+			}
+			if a.Expires != tt.want {
+				t.Errorf("Expires = %v, want %v", a.Expires, tt.want)
 			}
 		})
 	}
