@@ -124,8 +124,8 @@ type Integration struct {
 // HTTPIntegration proxies to an HTTP backend.
 type HTTPIntegration struct {
 	// URL of the backend. `{name}` is replaced by path parameters and
-	// `${stageVariables.name}` by stage variables. For `$default` and greedy
-	// routes without placeholders the request path is appended.
+	// `${stageVariables.name}` by stage variables. For the `$default` route
+	// the request path is appended; other routes use the URL as written.
 	URL string `yaml:"url" json:"url"`
 	// Method overrides the request method sent to the backend.
 	Method string `yaml:"method,omitempty" json:"method,omitempty"`

@@ -39,7 +39,7 @@ type Config struct {
 	// the body copy.
 	Timeout time.Duration
 	// AppendPath appends the request path (stage removed) to the URL's path:
-	// used for `$default` routes and greedy routes without placeholders.
+	// used for the `$default` route (a greedy route names {proxy} instead).
 	AppendPath bool
 	// StripSigV4 drops an Authorization header that is a SigV4 signature
 	// and the presigned-URL signing parameters (X-Amz-Algorithm,
