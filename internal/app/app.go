@@ -169,6 +169,15 @@ func loadOrCreateToken(path string) (string, bool, error) {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := a.cur.Load()
 	g.inflight.Add(1)
+	// A reload may have swapped g out between the Load and the Add, and its
+	// retire may already have seen no request in flight: serve on the
+	// current generation instead. Once the count is up and g still current,
+	// retire (which starts after the swap) waits for this request.
+	for cur := a.cur.Load(); cur != g; cur = a.cur.Load() {
+		g.inflight.Add(-1)
+		g = cur
+		g.inflight.Add(1)
+	}
 	defer g.inflight.Add(-1)
 	g.gateway.ServeHTTP(w, r)
 }
