@@ -241,7 +241,8 @@ func CanonicalHeaders(h http.Header, host string, signed []string) string {
 		b.WriteByte(':')
 		vals := h.Values(name)
 		if len(vals) == 0 && name == "host" {
-			vals = []string{host}
+			// Go's server moves Host out of the header map.
+			b.WriteString(canonicalHeaderValue(host))
 		}
 		for i, v := range vals {
 			if i > 0 {
