@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -190,11 +190,11 @@ outer:
 		}
 		enc = append(enc, kv{URIEncode(p.Name, false), URIEncode(p.Value, false)})
 	}
-	sort.Slice(enc, func(i, j int) bool {
-		if enc[i].k != enc[j].k {
-			return enc[i].k < enc[j].k
+	slices.SortFunc(enc, func(a, b kv) int {
+		if c := strings.Compare(a.k, b.k); c != 0 {
+			return c
 		}
-		return enc[i].v < enc[j].v
+		return strings.Compare(a.v, b.v)
 	})
 	var b strings.Builder
 	for i, e := range enc {

@@ -211,18 +211,17 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 
 	// Time.
 	now := v.o.Now().UTC()
-	nowS := FormatTime(now)
 	if ts.After(now.Add(v.o.MaxSkew)) {
 		return nil, newErr(CodeSignatureExpired, "Signature not yet current: %s is still later than %s (%s + %s)",
-			amzDate, FormatTime(now.Add(v.o.MaxSkew)), nowS, window(v.o.MaxSkew))
+			amzDate, FormatTime(now.Add(v.o.MaxSkew)), FormatTime(now), window(v.o.MaxSkew))
 	}
 	if a.Expires == 0 && ts.Before(now.Add(-v.o.MaxSkew)) {
 		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
-			amzDate, FormatTime(now.Add(-v.o.MaxSkew)), nowS, window(v.o.MaxSkew))
+			amzDate, FormatTime(now.Add(-v.o.MaxSkew)), FormatTime(now), window(v.o.MaxSkew))
 	}
 	if a.Expires > 0 && now.After(ts.Add(a.Expires)) {
 		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
-			amzDate, FormatTime(now.Add(-a.Expires)), nowS, window(a.Expires))
+			amzDate, FormatTime(now.Add(-a.Expires)), FormatTime(now), window(a.Expires))
 	}
 
 	// Scope.
