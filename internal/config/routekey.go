@@ -124,7 +124,9 @@ func ParseRouteKey(s string) (RouteKey, error) {
 		switch {
 		case part == "":
 			return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q has an empty segment (doubled or trailing '/')", path)}
-		case part == "." || part == "..":
+		case strings.Trim(part, ".") == "":
+			// Any all-dots segment: the router rejects "..." too (dot
+			// segments never match a canonical request path).
 			return RouteKey{}, &RouteKeyError{Msg: fmt.Sprintf("route path %q has a %q segment", path, part)}
 		case strings.HasPrefix(part, "{") && strings.HasSuffix(part, "}"):
 			name := part[1 : len(part)-1]

@@ -30,6 +30,7 @@ func TestParseRouteKey(t *testing.T) {
 		{key: "GET /a//b", err: `route path "/a//b" has an empty segment (doubled or trailing '/')`},
 		{key: "GET /a/../b", err: `route path "/a/../b" has a ".." segment`},
 		{key: "GET /a/./b", err: `route path "/a/./b" has a "." segment`},
+		{key: "GET /a/...", err: `route path "/a/..." has a "..." segment`},
 		{key: "GET /a%2Fb", err: `route path "/a%2Fb": character "%" is not allowed in a path segment (parameters are whole segments: {name})`},
 		{key: "GET /a b", err: `route path "/a b": character " " is not allowed in a path segment (parameters are whole segments: {name})`},
 		{key: "GET /a?x=1", err: `route path "/a?x=1": character "?" is not allowed in a path segment (parameters are whole segments: {name})`},
