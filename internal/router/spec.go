@@ -184,7 +184,9 @@ func checkStatic(s string) error {
 			if c == '{' || c == '}' {
 				return fmt.Errorf("segment %q: a parameter must be a whole segment {name} or {name+}", s)
 			}
-			return fmt.Errorf("segment %q: character %q is not allowed in a static segment (use a parameter)", s, c)
+			// s[i:i+1], not c: %q of a byte prints it as a rune ("é"'s
+			// first byte would read 'Ã').
+			return fmt.Errorf("segment %q: character %q is not allowed in a static segment (use a parameter)", s, s[i:i+1])
 		}
 	}
 	if isDotSegment(s) {

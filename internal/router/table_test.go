@@ -318,6 +318,7 @@ func compileErrorCases() []compileErrorCase {
 		{name: "dot segment", spec: httpSpec("GET /a/../b"), wantErr: "dot segments"},
 		{name: "percent in static", spec: httpSpec("GET /a%20b"), wantErr: "not allowed in a static segment"},
 		{name: "semicolon in static", spec: httpSpec("GET /a;b"), wantErr: "not allowed in a static segment"},
+		{name: "non-ASCII byte named as a byte", spec: httpSpec("GET /é"), wantErr: `character "\xc3" is not allowed`},
 		{name: "too many segments", spec: httpSpec("GET " + strings.Repeat("/a", MaxTemplateSegments+1)), wantErr: "more than 64 segments"},
 		{name: "too long", spec: httpSpec("GET /" + strings.Repeat("a", MaxTemplateLength)), wantErr: "longer than 2048"},
 		{name: "duplicate route", spec: httpSpec("GET /a", "GET /a"), wantErr: "same method and path as routes[0]"},
