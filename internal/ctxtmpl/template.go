@@ -58,7 +58,10 @@ func ParseTemplate(s string) (Template, error) {
 	return t, nil
 }
 
-var refRoots = []string{"context.", "stageVariables.", "method.request.", "input."}
+// refRoots are the variable roots a template may reference. $input (the
+// request body in VTL mapping templates) is not available to gateway
+// responses or access logs, so it stays literal text.
+var refRoots = [...]string{"context.", "stageVariables.", "method.request."}
 
 // scanRef reads a reference after '$'. It returns the reference and the
 // number of bytes consumed, or 0 when s does not start with one.

@@ -24,6 +24,7 @@ func TestRender(t *testing.T) {
 		{"unknown ref renders empty", `[$context.nope]`, `[]`},
 		{"not a ref", `$5 and $foo.bar`, `$5 and $foo.bar`},
 		{"lone dollar", `$`, `$`},
+		{"input is not a variable here", `$input.body`, `$input.body`},
 		{"unterminated brace", `${context.requestId`, `${context.requestId`},
 	}
 	for _, tc := range tests {
