@@ -42,7 +42,7 @@ func TestAccessLogLine(t *testing.T) {
 }
 
 func TestAccessLogFormatOnlyContext(t *testing.T) {
-	for _, f := range []string{`$method.request.header.Authorization`, `$stageVariables.x`, `{"a":"$context.requestId","b":"$input.body"}`} {
+	for _, f := range []string{`$method.request.header.Authorization`, `$stageVariables.x`, `{"a":"$context.requestId","b":"${method.request.querystring.token}"}`} {
 		if _, err := NewAccessLog(f, nil); err == nil || !strings.Contains(err.Error(), "only $context") {
 			t.Errorf("format %q accepted (%v)", f, err)
 		}
