@@ -57,8 +57,32 @@ type Config struct {
 	// KeepRetired is how long a retired key stays in the JWKS (default
 	// DefaultKeepRetired). It must be at least the longest token validity.
 	KeepRetired time.Duration
-	Logger      *slog.Logger
+	// PoolExists reports whether a pool exists (false, nil when it does
+	// not). It is consulted when the store holds no keys for a pool, so
+	// an unknown pool fails with store.ErrNotFound before any key is
+	// generated. Optional: when nil and Keys also has GetUserPool (as
+	// store.UserPoolStore does), New derives it from that; when neither is
+	// available, the store's UpdateKeys still rejects an unknown pool, but
+	// only after candidate keys were generated.
+	PoolExists func(ctx context.Context, poolID string) (bool, error)
+	Logger     *slog.Logger
 }
+
+// poolGetter is the part of store.UserPoolStore New uses to derive
+// Config.PoolExists.
+type poolGetter interface {
+	GetUserPool(ctx context.Context, id string) (store.UserPool, error)
+}
+
+// maxUpdateAttempts bounds the UpdateKeys attempts of one load. A second
+// attempt is needed only when the store changed between the read and the
+// transaction so that more candidate keys are required; after it, there
+// is a candidate for every use.
+const maxUpdateAttempts = 3
+
+// errNeedKeys aborts an UpdateKeys transaction that lacks candidate keys;
+// load generates them outside the transaction and tries again.
+var errNeedKeys = errors.New("signer: candidate keys needed")
 
 // Signer signs tokens with per-pool keys. See the package doc.
 type Signer struct {
@@ -96,6 +120,20 @@ func New(cfg Config) (*Signer, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PoolExists == nil {
+		if pg, ok := cfg.Keys.(poolGetter); ok {
+			cfg.PoolExists = func(ctx context.Context, poolID string) (bool, error) {
+				_, err := pg.GetUserPool(ctx, poolID)
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					return false, nil
+				case err != nil:
+					return false, err
+				}
+				return true, nil
+			}
+		}
 	}
 	return &Signer{cfg: cfg, cache: map[string]*parsedSet{}, loading: map[string]*sync.Mutex{}}, nil
 }
@@ -158,9 +196,12 @@ func (s *Signer) needsWork(set store.KeySet, now time.Time) bool {
 }
 
 // update applies rotation rules to set: retire all active keys when force
-// is true or they are due, add missing active keys, drop expired keys.
-func (s *Signer) update(set store.KeySet, now time.Time, force bool) (store.KeySet, error) {
-	out := store.KeySet{PoolID: set.PoolID, UpdatedAt: now}
+// is true or they are due, drop expired keys, and add each missing active
+// key from cand. It never generates keys, so it is safe to run inside the
+// store's transaction. lack lists the uses that need an active key but
+// have no candidate; out is complete only when lack is empty.
+func (s *Signer) update(set store.KeySet, now time.Time, force bool, cand map[Use]store.SigningKey) (out store.KeySet, lack []Use) {
+	out = store.KeySet{PoolID: set.PoolID, UpdatedAt: now}
 	for _, k := range set.Keys {
 		if !k.NotAfter.IsZero() && !now.Before(k.NotAfter) {
 			continue // no token it signed can still be valid
@@ -176,13 +217,92 @@ func (s *Signer) update(set store.KeySet, now time.Time, force bool) (store.KeyS
 		if _, ok := active(out, u); ok {
 			continue
 		}
-		k, err := s.newKey(u, now)
-		if err != nil {
-			return store.KeySet{}, err
+		k, ok := cand[u]
+		if !ok {
+			lack = append(lack, u)
+			continue
 		}
 		out.Keys = append(out.Keys, k)
 	}
-	return out, nil
+	return out, lack
+}
+
+// generate adds a candidate key to cand for every use in need that has
+// none. It runs outside any store transaction.
+func (s *Signer) generate(ctx context.Context, cand map[Use]store.SigningKey, need []Use, now time.Time) error {
+	for _, u := range need {
+		if _, ok := cand[u]; ok {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k, err := s.newKey(u, now)
+		if err != nil {
+			return err
+		}
+		cand[u] = k
+	}
+	return nil
+}
+
+// checkPool fails with store.ErrNotFound when Config.PoolExists says the
+// pool does not exist.
+func (s *Signer) checkPool(ctx context.Context, poolID string) error {
+	if s.cfg.PoolExists == nil {
+		return nil
+	}
+	ok, err := s.cfg.PoolExists(ctx, poolID)
+	if err != nil {
+		return fmt.Errorf("check pool: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("pool %q: %w", poolID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// write creates or rotates the pool's keys. seen is the set read before
+// (empty when the store had none). Candidate keys are generated first,
+// outside the transaction; inside UpdateKeys the closure only decides, as
+// Dex does: when another node or goroutine already created or rotated the
+// keys, their set is kept and the candidates are discarded.
+func (s *Signer) write(ctx context.Context, poolID string, seen store.KeySet, now time.Time, force bool) (store.KeySet, error) {
+	_, need := s.update(seen, now, force, nil)
+	cand := make(map[Use]store.SigningKey, len(uses))
+	for attempt := 1; ; attempt++ {
+		if err := s.generate(ctx, cand, need, now); err != nil {
+			return store.KeySet{}, err
+		}
+		var set store.KeySet
+		changed := false
+		err := s.cfg.Keys.UpdateKeys(ctx, poolID, func(old store.KeySet) (store.KeySet, error) {
+			set, changed, need = store.KeySet{}, false, nil
+			if !force && !s.needsWork(old, now) {
+				set = old // someone else created or rotated already
+				return old, nil
+			}
+			nw, lack := s.update(old, now, force, cand)
+			if len(lack) > 0 {
+				need = lack
+				return store.KeySet{}, errNeedKeys
+			}
+			set, changed = nw, true
+			return nw, nil
+		})
+		if errors.Is(err, errNeedKeys) && attempt < maxUpdateAttempts {
+			continue
+		}
+		if err != nil {
+			return store.KeySet{}, fmt.Errorf("update keys: %w", err)
+		}
+		if changed {
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "signing keys updated", slog.String("pool_id", poolID), slog.Int("keys", len(set.Keys)))
+		} else if len(cand) > 0 {
+			s.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "signing keys updated elsewhere; candidates discarded", slog.String("pool_id", poolID))
+		}
+		return set, nil
+	}
 }
 
 func parse(set store.KeySet) (*parsedSet, error) {
@@ -243,30 +363,21 @@ func (s *Signer) load(ctx context.Context, poolID string, force bool) (*parsedSe
 		}
 	}
 	set, err := s.cfg.Keys.GetKeys(ctx, poolID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	missing := errors.Is(err, store.ErrNotFound)
+	if err != nil && !missing {
 		return nil, fmt.Errorf("get keys: %w", err)
 	}
-	if err != nil || force || s.needsWork(set, now) {
-		rotated := false
-		err = s.cfg.Keys.UpdateKeys(ctx, poolID, func(old store.KeySet) (store.KeySet, error) {
-			// Decide inside the transaction: another process may have
-			// rotated already.
-			if !force && !s.needsWork(old, now) {
-				set = old
-				return old, nil
-			}
-			nw, err := s.update(old, now, force)
-			if err != nil {
-				return store.KeySet{}, err
-			}
-			set, rotated = nw, true
-			return nw, nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("update keys: %w", err)
+	if missing {
+		// Not found means no keys or no pool: never generate keys for
+		// an unknown pool.
+		if err := s.checkPool(ctx, poolID); err != nil {
+			return nil, err
 		}
-		if rotated {
-			s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "signing keys updated", slog.String("pool_id", poolID), slog.Int("keys", len(set.Keys)))
+		set = store.KeySet{PoolID: poolID}
+	}
+	if missing || force || s.needsWork(set, now) {
+		if set, err = s.write(ctx, poolID, set, now, force); err != nil {
+			return nil, err
 		}
 	}
 	p, err := parse(set)
