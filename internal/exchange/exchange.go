@@ -86,6 +86,10 @@ type Exchange struct {
 	Principal *Principal
 	// Trace records why each decision was taken.
 	Trace []Step
+	// GuardState is the resource-policy guard's per-request memo (method
+	// ARN, policy context, decision) carried from Guard.Before to
+	// Guard.After; opaque here and nil at the start of every request.
+	GuardState any
 
 	// Filled by the integration for access logs and metrics.
 	Status             int

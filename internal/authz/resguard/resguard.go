@@ -1,8 +1,10 @@
 package resguard
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 	"unicode/utf8"
 
@@ -41,6 +43,12 @@ type Options struct {
 type Guard struct {
 	o      Options
 	policy *policy.Policy
+	// readsClock: the policy may read aws:CurrentTime or aws:EpochTime, so
+	// a decision is reused only for the same clock reading.
+	readsClock bool
+	// onEval, when set (tests), is called once per resource-policy
+	// evaluation the guard causes.
+	onEval func()
 }
 
 // New parses the resource policy and returns the Guard. Errors name the
@@ -65,7 +73,16 @@ func New(o Options) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Guard{o: o, policy: p}, nil
+	return &Guard{o: o, policy: p, readsClock: mayReadClock(o.Policy)}, nil
+}
+
+// mayReadClock reports whether a policy document may name a time key
+// (condition key or policy variable). It errs towards true: any JSON
+// escape could spell a key out of sight.
+func mayReadClock(doc []byte) bool {
+	l := bytes.ToLower(doc)
+	return bytes.Contains(l, []byte("currenttime")) || bytes.Contains(l, []byte("epochtime")) ||
+		bytes.Contains(l, []byte(`\u`))
 }
 
 // Policy returns the parsed resource policy (warnings included).
@@ -83,28 +100,79 @@ func (g *Guard) AuthType(name string) respolicy.AuthType {
 	return g.o.AuthTypes[name]
 }
 
-func (g *Guard) input(x *exchange.Exchange, ctx *policy.Context) *respolicy.Input {
+// memo is one request's state, built by Before and kept in
+// exchange.Exchange.GuardState for After.
+type memo struct {
+	// The inputs the state was built from.
+	g        *Guard
+	r        *http.Request
+	api      *exchange.API
+	stage    *exchange.Stage
+	route    *exchange.Route
+	path     string
+	sourceIP string
+
+	arn string
+	// anon is the anonymous caller's policy context.
+	anon *policy.Context
+	// decision is the resource policy's decision for the anonymous caller
+	// (non-AWS_IAM routes); valid when evaluated.
+	decision  policy.Decision
+	evaluated bool
+}
+
+// memoFor returns the request's memo when Before built it from the same
+// inputs; nil otherwise.
+func (g *Guard) memoFor(x *exchange.Exchange) *memo {
+	m, _ := x.GuardState.(*memo)
+	if m == nil || m.g != g || m.r != x.R || m.api != x.API || m.stage != x.Stage || m.route != x.Route ||
+		m.path != x.Path || m.sourceIP != x.SourceIP {
+		return nil
+	}
+	return m
+}
+
+func (g *Guard) input(x *exchange.Exchange, arn string, ctx *policy.Context) *respolicy.Input {
 	name := ""
 	if x.Route != nil {
 		name = x.Route.AuthorizerName
 	}
 	return &respolicy.Input{
 		Policy: g.policy, APIAccount: x.API.AccountID, AuthType: g.AuthType(name),
-		MethodARN: iamauth.MethodARN(x), Context: ctx, Wording: g.o.Wording,
+		MethodARN: arn, Context: ctx, Wording: g.o.Wording,
 	}
 }
 
-func (g *Guard) anonymousContext(x *exchange.Exchange) *policy.Context {
-	return respolicy.NewContext(x.R.Header, x.ClientAddr(), x.R.TLS != nil, g.o.Now(), nil)
+func (g *Guard) anonymousContext(x *exchange.Exchange, now time.Time) *policy.Context {
+	return respolicy.NewContext(x.R.Header, x.ClientAddr(), x.R.TLS != nil, now, nil)
+}
+
+func (g *Guard) counted() {
+	if g.onEval != nil {
+		g.onEval()
+	}
 }
 
 // Before implements authz.Guard: the pre-authorization pass refuses an
 // explicit deny that applies whoever the caller is.
 func (g *Guard) Before(x *exchange.Exchange) error {
-	in := g.input(x, g.anonymousContext(x))
+	m := &memo{g: g, r: x.R, api: x.API, stage: x.Stage, route: x.Route, path: x.Path, sourceIP: x.SourceIP,
+		arn: iamauth.MethodARN(x)}
+	m.anon = g.anonymousContext(x, g.o.Now())
+	x.GuardState = m
+	in := g.input(x, m.arn, m.anon)
 	if in.AuthType == 0 {
 		x.Record(StageName, "deny", "unknown authorizer "+x.Route.AuthorizerName)
+		g.counted()
 		return respolicy.Decide(in, policy.Decision{}).Err()
+	}
+	if in.AuthType != respolicy.AuthIAM {
+		// The pass and Decide ask the same question of an anonymous caller.
+		g.counted()
+		m.decision, m.evaluated = in.EvaluateResource(), true
+		in.Resource = &m.decision
+	} else {
+		g.counted() // PreAuthorize evaluates with the caller unknown
 	}
 	o, proceed := respolicy.PreAuthorize(in)
 	if proceed {
@@ -143,11 +211,37 @@ func (g *Guard) After(x *exchange.Exchange, p *exchange.Principal) error {
 			}
 		}
 	}
-	in := g.input(x, ctx)
+	m := g.memoFor(x)
+	arn := ""
+	if m != nil {
+		arn = m.arn
+	} else {
+		arn = iamauth.MethodARN(x)
+	}
+	in := g.input(x, arn, ctx)
 	if in.AuthType != respolicy.AuthIAM || ctx == nil {
 		// Only SigV4 callers are known to IAM; everyone else is anonymous
-		// to the resource policy.
-		in.Context = g.anonymousContext(x)
+		// to the resource policy: Before's context and decision hold,
+		// unless the policy reads the clock and it has moved.
+		reuse := false
+		if m != nil && !g.readsClock {
+			reuse = true
+		} else {
+			now := g.o.Now()
+			reuse = m != nil && now.Equal(m.anon.Now)
+			if !reuse {
+				in.Context = g.anonymousContext(x, now)
+			}
+		}
+		if reuse {
+			in.Context = m.anon
+			if m.evaluated && in.AuthType != respolicy.AuthIAM {
+				in.Resource = &m.decision
+			}
+		}
+	}
+	if in.Resource == nil {
+		g.counted() // Decide evaluates
 	}
 	o := respolicy.Decide(in, d)
 	if o.Allowed {

@@ -78,6 +78,11 @@ type Input struct {
 	// is ignored.
 	Context *policy.Context
 	Wording Wording
+	// Resource, when non-nil, is EvaluateResource's result for this same
+	// Input, computed earlier in the request; Decide (and PreAuthorize,
+	// except for AuthIAM, whose pass asks a different question with the
+	// caller unknown) use it instead of evaluating the policy again.
+	Resource *policy.Decision
 }
 
 // Source says which policy decided an outcome.
@@ -145,6 +150,9 @@ func (in *Input) action() string {
 // evalResource evaluates the resource policy. Callers that are not
 // IAM-authenticated are anonymous to the policy.
 func (in *Input) evalResource(principalUnknown bool) policy.Decision {
+	if in.Resource != nil && !principalUnknown {
+		return *in.Resource
+	}
 	ctx := policy.Context{}
 	if in.Context != nil {
 		ctx = *in.Context
@@ -153,6 +161,13 @@ func (in *Input) evalResource(principalUnknown bool) policy.Decision {
 		ctx.Principal = nil
 	}
 	return in.Policy.Evaluate(&policy.Request{Action: in.action(), Resource: in.MethodARN, Context: &ctx, PrincipalUnknown: principalUnknown})
+}
+
+// EvaluateResource evaluates the resource policy as Decide does (the caller
+// anonymous unless AuthType is AuthIAM). The result may be passed back as
+// Input.Resource to evaluate once per request. It requires a Policy.
+func (in *Input) EvaluateResource() policy.Decision {
+	return in.evalResource(false)
 }
 
 // PreAuthorize is the resource policy's pre-authorization pass (§1.1 step
