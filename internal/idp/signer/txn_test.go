@@ -259,9 +259,20 @@ func TestLostRaceKeepsOtherNodesKeys(t *testing.T) {
 				done <- result{tok, err}
 			}()
 			<-entered // A has read the store and is generating candidates
-			if _, err := b.Sign(ctx, testPool, UseID, []byte(`{}`)); err != nil {
+			bDone := make(chan error, 1)
+			go func() {
+				_, err := b.Sign(ctx, testPool, UseID, []byte(`{}`))
+				bDone <- err
+			}()
+			select {
+			case err := <-bDone:
+				if err != nil {
+					close(release)
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
 				close(release)
-				t.Fatal(err)
+				t.Fatal("node B waited for node A's key generation (generation inside the transaction?)")
 			}
 			winner, err := st.GetKeys(ctx, testPool)
 			if err != nil {
