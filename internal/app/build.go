@@ -70,7 +70,7 @@ func (g *generation) retire(timeout time.Duration) {
 }
 
 // build loads the configuration file and compiles a generation.
-func (a *App) build(ctx context.Context, _ *generation) (*generation, error) {
+func (a *App) build(ctx context.Context) (*generation, error) {
 	res, err := a.load()
 	if err != nil {
 		return nil, err
@@ -291,12 +291,21 @@ func (a *App) compileIntegration(gen *generation, kind exchange.Kind, rc *config
 	return nil, fmt.Errorf("route has no integration")
 }
 
+// compileAuthorizer builds a route's authorizer: none, AWS_IAM, or one of
+// the API's jwt / cognitoUserPools authorizers.
 func (a *App) compileAuthorizer(gen *generation, api *config.API, name string) (authz.Authorizer, error) {
 	switch name {
 	case config.AuthorizerNone:
 		return nil, nil
+	case config.AuthorizerAWSIAM:
+		return a.iamAuthorizer(gen, api)
 	}
-	return a.namedAuthorizer(gen, api, name)
+	for _, c := range api.Authorizers {
+		if c.Name == name {
+			return a.jwtAuthorizer(gen, c)
+		}
+	}
+	return nil, fmt.Errorf("authorizer %q is not declared", name)
 }
 
 // transportKey groups integrations by backend origin so they share a

@@ -15,7 +15,7 @@ func (a *App) Reload(ctx context.Context) error {
 	a.reload.Lock()
 	defer a.reload.Unlock()
 	old := a.cur.Load()
-	gen, err := a.build(ctx, old)
+	gen, err := a.build(ctx)
 	if err != nil {
 		a.metrics.Reloads.WithLabelValues("error").Inc()
 		a.log.Error("configuration reload rejected; the previous configuration keeps serving", "file", a.opts.ConfigPath, "error", err.Error())
