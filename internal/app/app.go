@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/admin"
+	"github.com/gatehouse/gatehouse/internal/listener"
 	"github.com/gatehouse/gatehouse/internal/pipeline"
 	"github.com/gatehouse/gatehouse/internal/sam"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -76,7 +77,7 @@ type App struct {
 	// Bound addresses, known after Start.
 	GatewayAddr, IdpAddr, AdminAddr string
 
-	servers   []*http.Server
+	servers   []server
 	listeners []net.Listener
 	serveErr  chan error
 	stopWatch context.CancelFunc
@@ -188,14 +189,22 @@ func (a *App) Gateway() *pipeline.Gateway { return a.cur.Load().gateway }
 // Metrics returns the process metrics.
 func (a *App) Metrics() *telemetry.Metrics { return a.metrics }
 
+// server is what serves a listener: the gateway's own HTTP/1.1 server or
+// net/http's for the idp and admin listeners.
+type server interface {
+	Serve(net.Listener) error
+	Shutdown(context.Context) error
+	Close() error
+}
+
 // Start binds the listeners and serves in the background.
 func (a *App) Start(ctx context.Context) error {
-	gw := &http.Server{
+	gw := &listener.Server{
 		Handler:           a,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    pipeline.MaxHeaderSize,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		Log:               a.log,
 	}
 	addr, err := a.listen(ctx, a.opts.Listen, gw)
 	if err != nil {
@@ -235,7 +244,7 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) listen(ctx context.Context, addr string, srv *http.Server) (string, error) {
+func (a *App) listen(ctx context.Context, addr string, srv server) (string, error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
@@ -245,7 +254,7 @@ func (a *App) listen(ctx context.Context, addr string, srv *http.Server) (string
 	return ln.Addr().String(), nil
 }
 
-func (a *App) serve(ln net.Listener, srv *http.Server) {
+func (a *App) serve(ln net.Listener, srv server) {
 	a.servers = append(a.servers, srv)
 	a.listeners = append(a.listeners, ln)
 	go func() {
@@ -280,7 +289,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 	var mu sync.Mutex
 	for _, s := range a.servers {
 		wg.Add(1)
-		go func(s *http.Server) {
+		go func(s server) {
 			defer wg.Done()
 			if err := s.Shutdown(ctx); err != nil {
 				mu.Lock()

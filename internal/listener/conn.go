@@ -1,0 +1,193 @@
+package listener
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// Connection states, for Shutdown: only an idle connection may be closed
+// under its own goroutine's feet.
+const (
+	stateIdle int32 = iota
+	stateActive
+	stateClosed
+)
+
+// conn is one client connection and everything reused across its requests.
+type conn struct {
+	srv    *Server
+	nc     net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	state  atomic.Int32
+	remote string
+	cancel context.CancelFunc
+
+	base http.Request // the context-carrying template each request starts from
+	req  http.Request
+	url  url.URL
+	hdr  http.Header
+	body body
+	w    response
+	hbuf []byte
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String(), hdr: make(http.Header, 8)}
+	c.br = bufio.NewReaderSize(nc, 4096)
+	c.bw = bufio.NewWriterSize(nc, 4096)
+	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, nc.LocalAddr())
+	ctx, c.cancel = context.WithCancel(ctx)
+	c.base = *(&http.Request{}).WithContext(ctx)
+	c.body.c = c
+	c.w.c = c
+	c.w.hdr = make(http.Header, 8)
+	return c
+}
+
+func (c *conn) close() {
+	c.state.Store(stateClosed)
+	c.cancel()
+	_ = c.nc.Close()
+	c.srv.remove(c)
+}
+
+func (c *conn) serve() {
+	defer c.close()
+	defer func() {
+		if p := recover(); p != nil && p != http.ErrAbortHandler {
+			c.srv.logger().Error("panic serving connection", "remote", c.remote, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	idle, hdrTimeout := c.srv.IdleTimeout, c.srv.ReadHeaderTimeout
+	for {
+		if c.br.Buffered() == 0 {
+			if idle > 0 {
+				_ = c.nc.SetReadDeadline(time.Now().Add(idle))
+			}
+			if _, err := c.br.Peek(1); err != nil {
+				return
+			}
+		}
+		if !c.state.CompareAndSwap(stateIdle, stateActive) {
+			return // Shutdown closed it between requests
+		}
+		if hdrTimeout > 0 {
+			_ = c.nc.SetReadDeadline(time.Now().Add(hdrTimeout))
+		}
+		h, err := c.readRequest()
+		if err != nil {
+			var pe *protoError
+			if errors.As(err, &pe) {
+				c.refuse(pe)
+			} else {
+				c.srv.logger().Debug("reading request", "remote", c.remote, "error", err)
+			}
+			return
+		}
+		if hdrTimeout > 0 || idle > 0 {
+			_ = c.nc.SetReadDeadline(time.Time{})
+		}
+		c.w.reset(&c.req, h)
+		c.srv.Handler.ServeHTTP(&c.w, &c.req)
+		c.w.finish()
+		if !c.w.closeAfter && !c.body.drain() {
+			c.w.closeAfter = true
+		}
+		if c.w.err != nil || c.w.closeAfter {
+			return
+		}
+		if !c.state.CompareAndSwap(stateActive, stateIdle) {
+			return // Close
+		}
+	}
+}
+
+// readRequest reads and parses the next request head into c.req.
+func (c *conn) readRequest() (head, error) {
+	s, lines, err := c.readHead()
+	if err != nil {
+		return head{}, err
+	}
+	c.req = c.base
+	clear(c.hdr)
+	c.req.Header = c.hdr
+	c.req.RemoteAddr = c.remote
+	h, _, err := parseHead(s, &c.req, &c.url, make([]string, 0, lines))
+	if err != nil {
+		return h, err
+	}
+	c.body.reset(&c.req, h)
+	return h, nil
+}
+
+// readHead reads a request head up to its blank line and returns it as one
+// string (the blank line excluded) with its number of header fields.
+func (c *conn) readHead() (string, int, error) {
+	maxHeader := c.srv.MaxHeaderBytes
+	if maxHeader <= 0 {
+		maxHeader = DefaultMaxHeaderBytes
+	}
+	c.hbuf = c.hbuf[:0]
+	lineStart, headStart, lines := 0, -1, 0
+	for blank := 0; ; {
+		frag, err := c.br.ReadSlice('\n')
+		c.hbuf = append(c.hbuf, frag...)
+		if headStart < 0 {
+			if len(c.hbuf) > MaxRequestLine {
+				return "", 0, &protoError{status: http.StatusRequestURITooLong, msg: "request line too long"}
+			}
+		} else if len(c.hbuf)-headStart > maxHeader {
+			return "", 0, &protoError{status: http.StatusRequestHeaderFieldsTooLarge, msg: "request header fields too large"}
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if len(c.hbuf) > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", 0, err
+		}
+		line := c.hbuf[lineStart:]
+		empty := len(line) == 1 || (len(line) == 2 && line[0] == '\r')
+		switch {
+		case headStart < 0 && empty:
+			// Empty lines before a request line are skipped (RFC 9112 §2.2),
+			// a few of them.
+			if blank++; blank > 4 {
+				return "", 0, badRequest("empty lines before the request line")
+			}
+			c.hbuf = c.hbuf[:0]
+			continue
+		case headStart < 0:
+			headStart = len(c.hbuf)
+		case empty:
+			return string(c.hbuf[:lineStart]), lines, nil
+		default:
+			if lines++; lines > maxHeaderLines {
+				return "", 0, &protoError{status: http.StatusRequestHeaderFieldsTooLarge, msg: "too many header fields"}
+			}
+		}
+		lineStart = len(c.hbuf)
+	}
+}
+
+// refuse answers a request the server could not accept and closes.
+func (c *conn) refuse(pe *protoError) {
+	text := strconv.Itoa(pe.status) + " " + http.StatusText(pe.status)
+	_, _ = c.bw.WriteString("HTTP/1.1 " + text + "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
+		strconv.Itoa(len(text)) + "\r\n\r\n" + text)
+	_ = c.bw.Flush()
+	c.srv.logger().Debug("refused request", "remote", c.remote, "status", pe.status, "reason", pe.msg)
+}

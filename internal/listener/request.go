@@ -1,0 +1,286 @@
+package listener
+
+import (
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// protoError is a request the server refuses before any handler sees it.
+type protoError struct {
+	status int
+	msg    string
+}
+
+func (e *protoError) Error() string { return strconv.Itoa(e.status) + " " + e.msg }
+
+func badRequest(msg string) *protoError { return &protoError{status: http.StatusBadRequest, msg: msg} }
+
+// head is what parseHead extracts beyond the http.Request fields.
+type head struct {
+	chunked        bool
+	expectContinue bool
+	keepAlive      bool // HTTP/1.0 "Connection: keep-alive"
+}
+
+// parseHead parses a request head (request line and header fields, each
+// ending in CRLF or LF, the blank line excluded) held in one string into req.
+// Every string in req (method, target, header keys and values) is a
+// substring of s or a canonical-key constant, so a request costs one string
+// allocation for its whole head; vals is the backing array for the header
+// value slices. req.Header must be empty; u receives the parsed target.
+func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []string, error) {
+	var h head
+	line, rest := cutLine(s)
+	method, line, ok1 := strings.Cut(line, " ")
+	target, proto, ok2 := strings.Cut(line, " ")
+	if !ok1 || !ok2 || method == "" || target == "" {
+		return h, vals, badRequest("malformed request line")
+	}
+	if !isToken(method) {
+		return h, vals, badRequest("invalid method")
+	}
+	switch proto {
+	case "HTTP/1.1":
+		req.ProtoMinor = 1
+	case "HTTP/1.0":
+		req.ProtoMinor = 0
+	default:
+		if strings.HasPrefix(proto, "HTTP/") && len(proto) == 8 && proto[6] == '.' &&
+			proto[5] >= '0' && proto[5] <= '9' && proto[7] >= '0' && proto[7] <= '9' {
+			return h, vals, &protoError{status: http.StatusHTTPVersionNotSupported, msg: "unsupported protocol version"}
+		}
+		return h, vals, badRequest("malformed protocol version")
+	}
+	req.Method, req.RequestURI, req.Proto, req.ProtoMajor = method, target, proto, 1
+	if err := parseTarget(method, target, u); err != nil {
+		return h, vals, err
+	}
+	req.URL = u
+
+	hdr := req.Header
+	var hosts, lengths, encodings int
+	var contentLength string
+	for rest != "" {
+		line, rest = cutLine(rest)
+		if line == "" {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			return h, vals, badRequest("obsolete line folding")
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || k == "" || !isToken(k) {
+			return h, vals, badRequest("malformed header field")
+		}
+		v = trimOWS(v)
+		if !validValue(v) {
+			return h, vals, badRequest("invalid header field value")
+		}
+		k = textproto.CanonicalMIMEHeaderKey(k)
+		switch k {
+		case "Host":
+			hosts++
+			if hosts > 1 {
+				return h, vals, badRequest("too many Host headers")
+			}
+			if !validHost(v) {
+				return h, vals, badRequest("malformed Host header")
+			}
+			req.Host = v
+			continue // as net/http: the Host header moves to req.Host
+		case "Content-Length":
+			if lengths > 0 && v != contentLength {
+				return h, vals, badRequest("conflicting Content-Length headers")
+			}
+			lengths++
+			contentLength = v
+		case "Transfer-Encoding":
+			encodings++
+			if encodings > 1 || !strings.EqualFold(v, "chunked") {
+				return h, vals, &protoError{status: http.StatusNotImplemented, msg: "unsupported transfer encoding"}
+			}
+			h.chunked = true
+			continue // as net/http: framing is in req.TransferEncoding
+		case "Connection":
+			for _, tok := range strings.Split(v, ",") {
+				tok = trimOWS(tok)
+				if strings.EqualFold(tok, "close") {
+					req.Close = true
+				} else if strings.EqualFold(tok, "keep-alive") {
+					h.keepAlive = true
+				}
+			}
+		case "Expect":
+			if !strings.EqualFold(v, "100-continue") {
+				return h, vals, &protoError{status: http.StatusExpectationFailed, msg: "unsupported expectation"}
+			}
+			h.expectContinue = req.ProtoMinor == 1
+		}
+		if old, ok := hdr[k]; ok {
+			hdr[k] = append(old, v)
+			continue
+		}
+		vals = append(vals, v)
+		hdr[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+	if req.ProtoMinor == 1 && hosts == 0 {
+		return h, vals, badRequest("missing required Host header")
+	}
+	if u.Host != "" { // absolute form wins over the Host header (RFC 9112 §3.2.2)
+		req.Host = u.Host
+	}
+	if req.ProtoMinor == 0 && !h.keepAlive {
+		req.Close = true
+	}
+	switch {
+	case h.chunked && lengths > 0:
+		// Both framings at once is how requests are smuggled past proxies.
+		return h, vals, badRequest("both Transfer-Encoding and Content-Length")
+	case h.chunked:
+		if req.ProtoMinor == 0 {
+			return h, vals, badRequest("chunked encoding in HTTP/1.0")
+		}
+		req.ContentLength = -1
+		req.TransferEncoding = chunkedTE
+	case lengths > 0:
+		n, err := parseLength(contentLength)
+		if err != nil {
+			return h, vals, badRequest("invalid Content-Length")
+		}
+		req.ContentLength = n
+	}
+	return h, vals, nil
+}
+
+var chunkedTE = []string{"chunked"}
+
+// cutLine splits s after its first line, dropping the CRLF or LF.
+func cutLine(s string) (line, rest string) {
+	i := strings.IndexByte(s, '\n')
+	if i < 0 {
+		return s, ""
+	}
+	line, rest = s[:i], s[i+1:]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
+}
+
+// parseTarget fills u from a request target: origin form (/path?query),
+// absolute form (http://host/path), authority form for CONNECT, or *.
+func parseTarget(method, target string, u *url.URL) error {
+	*u = url.URL{}
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c == 0x7f {
+			return badRequest("invalid request target")
+		}
+	}
+	switch {
+	case target[0] == '/':
+		path, query, hasQuery := strings.Cut(target, "?")
+		u.RawQuery, u.ForceQuery = query, hasQuery && query == ""
+		return setPath(u, path)
+	case target == "*" && method == http.MethodOptions:
+		u.Path = "*"
+		return nil
+	case method == http.MethodConnect:
+		u.Host = target
+		return nil
+	}
+	p, err := url.ParseRequestURI(target)
+	if err != nil || p.Host == "" || (p.Scheme != "http" && p.Scheme != "https") {
+		return badRequest("invalid request target")
+	}
+	*u = *p
+	return nil
+}
+
+// setPath sets u.Path (decoded) and u.RawPath as url.Parse does.
+func setPath(u *url.URL, p string) error {
+	if strings.IndexByte(p, '%') < 0 {
+		u.Path = p
+		return nil
+	}
+	d, err := url.PathUnescape(p)
+	if err != nil {
+		return badRequest("invalid percent-encoding in path")
+	}
+	u.Path = d
+	if u.EscapedPath() != p {
+		u.RawPath = p
+	}
+	return nil
+}
+
+func parseLength(s string) (int64, error) {
+	if s == "" || len(s) > 18 {
+		return 0, strconv.ErrRange
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, strconv.ErrSyntax
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, nil
+}
+
+func trimOWS(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// tokenChars marks the bytes allowed in an RFC 9110 token.
+var tokenChars = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = true, true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validValue reports whether v holds no control characters but HTAB.
+func validValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost accepts what a Host header may hold: reg-name, IPv4, [IPv6] and
+// an optional port, with no spaces, controls or delimiters of other parts.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !tokenChars[c] && c != ':' && c != '[' && c != ']' {
+			return false
+		}
+	}
+	return true
+}
