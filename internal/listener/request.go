@@ -199,9 +199,11 @@ func parseTarget(method, target string, u *url.URL) error {
 	return nil
 }
 
-// setPath sets u.Path (decoded) and u.RawPath as url.Parse does.
+// setPath sets u.Path (decoded) and u.RawPath as url.Parse does: RawPath
+// keeps p whenever re-escaping Path would not give p back, which includes
+// sub-delimiters such as "!" or "(" that url escapes but clients send raw.
 func setPath(u *url.URL, p string) error {
-	if strings.IndexByte(p, '%') < 0 {
+	if plainPath(p) {
 		u.Path = p
 		return nil
 	}
@@ -214,6 +216,23 @@ func setPath(u *url.URL, p string) error {
 		u.RawPath = p
 	}
 	return nil
+}
+
+// plainPath reports whether p holds only bytes url.URL.EscapedPath leaves
+// as they are, so Path can be p itself and RawPath stays empty.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			continue
+		}
+		switch c {
+		case '-', '_', '.', '~', '$', '&', '+', ',', '/', ':', ';', '=', '@':
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 func parseLength(s string) (int64, error) {
