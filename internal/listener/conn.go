@@ -90,6 +90,7 @@ func (c *conn) serve() {
 			var pe *protoError
 			if errors.As(err, &pe) {
 				c.refuse(pe)
+				c.linger()
 			} else {
 				c.srv.logger().Debug("reading request", "remote", c.remote, "error", err)
 			}
@@ -104,7 +105,13 @@ func (c *conn) serve() {
 		if !c.w.closeAfter && !c.body.drain() {
 			c.w.closeAfter = true
 		}
-		if c.w.err != nil || c.w.closeAfter {
+		if c.w.err != nil {
+			return
+		}
+		if c.w.closeAfter {
+			if !c.body.eof {
+				c.linger()
+			}
 			return
 		}
 		if !c.state.CompareAndSwap(stateActive, stateIdle) {
@@ -181,6 +188,20 @@ func (c *conn) readHead() (string, int, error) {
 		}
 		lineStart = len(c.hbuf)
 	}
+}
+
+// linger half-closes a connection whose request body was left unread and
+// reads what the client still sends, for a bounded time and size, before
+// the connection closes: closing with unread data makes the kernel send a
+// reset, and a client still writing its body would lose the response it
+// has not read yet (as net/http's server avoids too).
+func (c *conn) linger() {
+	cw, ok := c.nc.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.CopyN(io.Discard, c.nc, lingerBytes)
 }
 
 // refuse answers a request the server could not accept and closes.

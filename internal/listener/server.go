@@ -42,6 +42,10 @@ const (
 	// maxDrain is how much of an unread request body is read and discarded
 	// after the handler so the connection can be reused.
 	maxDrain = 256 << 10
+	// lingerTime and lingerBytes bound how long and how much a connection
+	// closed under an unread request body keeps reading (see linger).
+	lingerTime  = 500 * time.Millisecond
+	lingerBytes = 16 << 20
 )
 
 // Server serves HTTP/1.x connections.
