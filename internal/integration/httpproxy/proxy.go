@@ -57,6 +57,11 @@ type Proxy struct {
 	rp   *httputil.ReverseProxy
 	log  *slog.Logger
 	rest bool
+	// tr is set when the transport is this package's: requests then take
+	// the lean forward path instead of rp.
+	tr *Transport
+	// key is the connection pool key when the backend origin is fixed.
+	key string
 }
 
 var _ integration.Integration = (*Proxy)(nil)
@@ -98,7 +103,11 @@ func New(cfg Config, kind exchange.Kind, transport http.RoundTripper, log *slog.
 			return nil, fmt.Errorf("integration url: %w", err)
 		}
 		p.base = u
+		if !t.hasParams {
+			p.key = u.Scheme + "://" + u.Host
+		}
 	}
+	p.tr, _ = transport.(*Transport)
 	p.rp = &httputil.ReverseProxy{
 		Rewrite:        p.rewrite,
 		Transport:      transport,
@@ -120,7 +129,11 @@ func (p *Proxy) Serve(x *exchange.Exchange) error {
 	// The integration timeout is a deadline on the backend connection (set
 	// by Transport from the call), not a context timer: no timer per request.
 	c.deadline = c.started.Add(p.cfg.Timeout)
-	p.rp.ServeHTTP(x.W, x.R.WithContext(context.WithValue(parent, ctxKey{}, c)))
+	if p.tr != nil {
+		p.forward(x, c)
+	} else {
+		p.rp.ServeHTTP(x.W, x.R.WithContext(context.WithValue(parent, ctxKey{}, c)))
+	}
 	if !c.gotResp.IsZero() {
 		x.IntegrationLatency = c.gotResp.Sub(c.started)
 	} else {

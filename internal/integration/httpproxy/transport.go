@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -64,6 +65,7 @@ type pconn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
+	hbuf   []byte // response head scratch (forward path)
 }
 
 var (
@@ -94,6 +96,13 @@ func originKey(r *http.Request) string {
 
 // get returns an idle connection for key, or dials a new one.
 func (t *Transport) get(ctx context.Context, r *http.Request, key string) (*pconn, bool, error) {
+	dl, _ := deadlineOf(r)
+	return t.acquire(ctx, r.URL.Scheme, r.URL.Host, key, dl)
+}
+
+// acquire returns an idle connection to scheme://host (pool key key), or
+// dials a new one that must be connected by dl (zero: no deadline).
+func (t *Transport) acquire(ctx context.Context, scheme, host, key string, dl time.Time) (*pconn, bool, error) {
 	now := time.Now()
 	t.mu.Lock()
 	if t.closed {
@@ -114,35 +123,39 @@ func (t *Transport) get(ctx context.Context, r *http.Request, key string) (*pcon
 		return pc, true, nil
 	}
 	t.mu.Unlock()
-	pc, err := t.dial(ctx, r, key)
+	pc, err := t.dial(ctx, scheme, host, key, dl)
 	return pc, false, err
 }
 
-func (t *Transport) dial(ctx context.Context, r *http.Request, key string) (*pconn, error) {
-	addr := r.URL.Host
-	if r.URL.Port() == "" {
-		if r.URL.Scheme == "https" {
-			addr = net.JoinHostPort(r.URL.Hostname(), "443")
-		} else {
-			addr = net.JoinHostPort(r.URL.Hostname(), "80")
+func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.Time) (*pconn, error) {
+	addr := host
+	hostname, port, err := net.SplitHostPort(host)
+	if err != nil {
+		hostname, port = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"), ""
+	}
+	if port == "" {
+		port = "80"
+		if scheme == "https" {
+			port = "443"
 		}
+		addr = net.JoinHostPort(hostname, port)
 	}
 	d := t.dialer
 	d.Timeout = t.DialTimeout
-	if dl, ok := deadlineOf(r); ok {
+	if !dl.IsZero() {
 		d.Deadline = dl
 	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	if r.URL.Scheme == "https" {
+	if scheme == "https" {
 		cfg := t.TLSConfig.Clone()
 		if cfg == nil {
 			cfg = &tls.Config{}
 		}
 		if cfg.ServerName == "" {
-			cfg.ServerName = r.URL.Hostname()
+			cfg.ServerName = hostname
 		}
 		cfg.NextProtos = []string{"http/1.1"}
 		tc := tls.Client(conn, cfg)

@@ -1,0 +1,583 @@
+package httpproxy
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/exchange"
+)
+
+// The forward path is the proxy's hot path: it writes the backend request
+// head straight into the pooled connection's buffer from the incoming
+// request (no outbound http.Request, no header clone), parses the response
+// head out of one string into the client's header map, and streams the body
+// from the connection's read buffer to the client. The header rules are the
+// ones httputil.ReverseProxy applies with the Rewrite hook this package used
+// before (hop-by-hop headers removed both ways, X-Forwarded-* rewritten),
+// plus API Gateway's (reference §10.1); TestHeaders pins them.
+
+// errUpgrade refuses a backend that switches protocols: API Gateway's HTTP
+// integrations carry no upgrades (the Upgrade header is never forwarded).
+var errUpgrade = errors.New("backend answered 101 Switching Protocols to a request that asked for no upgrade")
+
+// errBackendHead is a malformed response head.
+type errBackendHead string
+
+func (e errBackendHead) Error() string { return "malformed backend response: " + string(e) }
+
+// forward runs one integration call on the lean path; c.err receives the
+// transport failure (nil on success), as the ReverseProxy error hook did.
+func (p *Proxy) forward(x *exchange.Exchange, c *call) {
+	ctx := x.R.Context()
+	key := p.key
+	if key == "" {
+		key = c.target.Scheme + "://" + c.target.Host
+	}
+	for attempt := 0; ; attempt++ {
+		pc, reused, err := p.tr.acquire(ctx, c.target.Scheme, c.target.Host, key, c.deadline)
+		if err != nil {
+			c.err = err
+			return
+		}
+		retryable, err := p.exchange(ctx, pc, x, c)
+		if err == nil {
+			return
+		}
+		if reused && retryable && attempt == 0 && ctx.Err() == nil && (x.R.Body == nil || x.R.Body == http.NoBody) {
+			continue // the backend closed an idle connection: once more on a new one
+		}
+		c.err = err
+		return
+	}
+}
+
+// exchange sends the request on pc and streams the response to x.W. pc is
+// back in the pool or closed when it returns. retryable reports a failure
+// before any response byte arrived on a connection that carried no body.
+func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c *call) (retryable bool, err error) {
+	_ = pc.conn.SetDeadline(c.deadline)
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
+	}
+	reuse := false
+	defer func() {
+		stopped := stop == nil || stop()
+		if err != nil && ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		if reuse && err == nil && stopped && pc.br.Buffered() == 0 {
+			pc.t.put(pc)
+			return
+		}
+		pc.close()
+	}()
+
+	method := x.R.Method
+	if p.cfg.Method != "" {
+		method = p.cfg.Method
+	}
+	if err := p.writeRequest(pc.bw, method, x, c); err != nil {
+		return false, err
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return true, err
+	}
+
+	var rh respHead
+	for {
+		if _, err := pc.br.Peek(1); err != nil {
+			return true, err
+		}
+		if err := pc.readHead(&rh, pc.t.MaxResponseHeaderBytes); err != nil {
+			return false, err
+		}
+		if rh.status == http.StatusSwitchingProtocols {
+			return false, errUpgrade
+		}
+		if rh.status >= 200 {
+			break
+		}
+		// 100 Continue, 103 Early Hints: interim, not forwarded.
+	}
+	c.gotResp = time.Now()
+	x.IntegrationStatus = rh.status
+
+	framing, length, err := rh.framing(method)
+	if err != nil {
+		return false, err
+	}
+	p.copyHeader(x.W.Header(), &rh, framing)
+	x.W.WriteHeader(rh.status)
+
+	switch framing {
+	case frameNone:
+		reuse = rh.keepAlive
+		return false, nil
+	case frameLength:
+		err = copyN(x.W, pc.br, length)
+		reuse = rh.keepAlive
+	case frameChunked:
+		err = copyStream(x.W, httputil.NewChunkedReader(pc.br))
+		if err == nil {
+			err = discardTrailer(pc.br, pc.t.MaxResponseHeaderBytes)
+		}
+		reuse = rh.keepAlive
+	case frameClose:
+		err = copyStream(x.W, pc.br)
+	}
+	if err != nil {
+		// The head went out: the client must see a broken response, not a
+		// short one that looks complete (as ReverseProxy does); the deferred
+		// function closes the backend connection.
+		reuse = false
+		panic(http.ErrAbortHandler)
+	}
+	return false, nil
+}
+
+// writeRequest writes the backend request head and body.
+func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchange, c *call) error {
+	r := x.R
+	_, _ = bw.WriteString(method)
+	_ = bw.WriteByte(' ')
+	if path := c.target.EscapedPath(); path == "" {
+		_ = bw.WriteByte('/')
+	} else {
+		_, _ = bw.WriteString(path)
+	}
+	if c.target.RawQuery != "" || c.target.ForceQuery {
+		_ = bw.WriteByte('?')
+		_, _ = bw.WriteString(c.target.RawQuery)
+	}
+	_, _ = bw.WriteString(" HTTP/1.1\r\nHost: ")
+	_, _ = bw.WriteString(c.target.Host)
+	_, _ = bw.WriteString("\r\n")
+
+	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+	chunked := hasBody && r.ContentLength < 0
+	switch {
+	case chunked:
+		_, _ = bw.WriteString("Transfer-Encoding: chunked\r\n")
+	case hasBody:
+		writeField(bw, "Content-Length", strconv.FormatInt(r.ContentLength, 10))
+	case method != http.MethodGet && method != http.MethodHead:
+		// As net/http: servers expect a length on requests that may carry one.
+		_, _ = bw.WriteString("Content-Length: 0\r\n")
+	}
+
+	h := r.Header
+	listed := h["Connection"]
+	_, hostPort, portErr := net.SplitHostPort(r.Host)
+	for k, vs := range h {
+		switch k {
+		case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+			"Te", "Trailer", "Transfer-Encoding", "Upgrade", // hop-by-hop
+			"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Server", "Www-Authenticate", // reference §10.1
+			"Host", "Content-Length", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+			"X-Amzn-Trace-Id":
+			continue
+		case "X-Forwarded-Port":
+			if portErr == nil {
+				continue
+			}
+		case "X-Amzn-Apigateway-Api-Id":
+			if p.rest {
+				continue
+			}
+		case "Authorization":
+			if p.cfg.StripSigV4 && len(vs) > 0 && strings.HasPrefix(vs[0], "AWS4-HMAC-SHA256 ") {
+				continue
+			}
+		case "User-Agent":
+			// As net/http: one User-Agent, none when empty.
+			if len(vs) > 0 && vs[0] != "" {
+				writeField(bw, k, vs[0])
+			}
+			continue
+		}
+		if len(listed) > 0 && hasToken(listed, k) {
+			continue
+		}
+		if !isToken(k) {
+			continue
+		}
+		for _, v := range vs {
+			writeField(bw, k, v)
+		}
+	}
+
+	// X-Forwarded-*: the chain the client sent plus the TCP peer, the
+	// Host the client asked for, the scheme and port it used.
+	if peer, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		_, _ = bw.WriteString("X-Forwarded-For: ")
+		for _, v := range h["X-Forwarded-For"] {
+			_, _ = bw.WriteString(sanitize(v))
+			_, _ = bw.WriteString(", ")
+		}
+		_, _ = bw.WriteString(peer)
+		_, _ = bw.WriteString("\r\n")
+	}
+	writeField(bw, "X-Forwarded-Host", r.Host)
+	if r.TLS != nil {
+		_, _ = bw.WriteString("X-Forwarded-Proto: https\r\n")
+	} else {
+		_, _ = bw.WriteString("X-Forwarded-Proto: http\r\n")
+	}
+	if portErr == nil {
+		writeField(bw, "X-Forwarded-Port", hostPort)
+	}
+	writeField(bw, "X-Amzn-Trace-Id", traceID(c.started))
+	if p.rest {
+		writeField(bw, "X-Amzn-Apigateway-Api-Id", x.API.ID)
+	}
+	if _, err := bw.WriteString("\r\n"); err != nil {
+		return err
+	}
+
+	if !hasBody {
+		return nil
+	}
+	if chunked {
+		cw := httputil.NewChunkedWriter(bw)
+		if _, err := io.Copy(cw, r.Body); err != nil {
+			return err
+		}
+		if err := cw.Close(); err != nil {
+			return err
+		}
+		_, err := bw.WriteString("\r\n")
+		return err
+	}
+	n, err := bw.ReadFrom(io.LimitReader(r.Body, r.ContentLength))
+	if err != nil {
+		return err
+	}
+	if n != r.ContentLength {
+		return fmt.Errorf("request body: %d of %d bytes: %w", n, r.ContentLength, io.ErrUnexpectedEOF)
+	}
+	return nil
+}
+
+func writeField(bw *bufio.Writer, k, v string) {
+	_, _ = bw.WriteString(k)
+	_, _ = bw.WriteString(": ")
+	_, _ = bw.WriteString(sanitize(v))
+	_, _ = bw.WriteString("\r\n")
+}
+
+// sanitize trims a field value and turns CR and LF into spaces (as
+// net/http's header writer does), so no value can add a header line.
+func sanitize(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.ContainsAny(v, "\r\n") {
+		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+	}
+	return v
+}
+
+// respHead is a parsed response head; fields are substrings of one string.
+type respHead struct {
+	status    int
+	minor     int
+	fields    []field
+	keepAlive bool
+	conn      []string // Connection tokens
+	te        string
+	cl        string
+	nCL       int
+}
+
+type field struct{ k, v string }
+
+// readHead reads and parses one response head.
+func (pc *pconn) readHead(rh *respHead, limit int64) error {
+	pc.hbuf = pc.hbuf[:0]
+	lineStart := 0
+	first := true
+	for {
+		frag, err := pc.br.ReadSlice('\n')
+		pc.hbuf = append(pc.hbuf, frag...)
+		if int64(len(pc.hbuf)) > limit {
+			return errBackendHead("header too large")
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		line := pc.hbuf[lineStart:]
+		if !first && (len(line) == 1 || (len(line) == 2 && line[0] == '\r')) {
+			break
+		}
+		first = false
+		lineStart = len(pc.hbuf)
+	}
+	return parseRespHead(string(pc.hbuf[:lineStart]), rh)
+}
+
+// parseRespHead parses a status line and header fields (the blank line
+// excluded).
+func parseRespHead(s string, rh *respHead) error {
+	fields := rh.fields[:0]
+	*rh = respHead{}
+	line, rest := cutLine(s)
+	proto, line, _ := strings.Cut(line, " ")
+	code, _, _ := strings.Cut(line, " ")
+	switch proto {
+	case "HTTP/1.1":
+		rh.minor = 1
+		rh.keepAlive = true
+	case "HTTP/1.0":
+	default:
+		return errBackendHead("status line " + strconv.Quote(truncate(proto)))
+	}
+	if len(code) != 3 || code[0] < '1' || code[0] > '9' || code[1] < '0' || code[1] > '9' || code[2] < '0' || code[2] > '9' {
+		return errBackendHead("status code " + strconv.Quote(truncate(code)))
+	}
+	rh.status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	for rest != "" {
+		line, rest = cutLine(rest)
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || !isToken(k) {
+			return errBackendHead("header line " + strconv.Quote(truncate(line)))
+		}
+		v = strings.Trim(v, " \t")
+		k = textproto.CanonicalMIMEHeaderKey(k)
+		switch k {
+		case "Connection":
+			for tok := range strings.SplitSeq(v, ",") {
+				tok = strings.Trim(tok, " \t")
+				switch {
+				case strings.EqualFold(tok, "close"):
+					rh.keepAlive = false
+				case strings.EqualFold(tok, "keep-alive") && rh.minor == 0:
+					rh.keepAlive = true
+				}
+				if tok != "" {
+					rh.conn = append(rh.conn, textproto.CanonicalMIMEHeaderKey(tok))
+				}
+			}
+		case "Transfer-Encoding":
+			if rh.te != "" {
+				rh.te += ", "
+			}
+			rh.te += v
+		case "Content-Length":
+			if rh.nCL > 0 && v != rh.cl {
+				return errBackendHead("conflicting Content-Length")
+			}
+			rh.cl = v
+			rh.nCL++
+		}
+		fields = append(fields, field{k, v})
+	}
+	rh.fields = fields
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64]
+	}
+	return s
+}
+
+type framing int
+
+const (
+	frameNone framing = iota
+	frameLength
+	frameChunked
+	frameClose
+)
+
+// framing says how the response body is delimited (RFC 9112 §6.3).
+func (rh *respHead) framing(method string) (framing, int64, error) {
+	if method == http.MethodHead || rh.status < 200 || rh.status == http.StatusNoContent || rh.status == http.StatusNotModified {
+		return frameNone, 0, nil
+	}
+	if rh.te != "" {
+		if !strings.EqualFold(rh.te, "chunked") {
+			return 0, 0, errBackendHead("unsupported Transfer-Encoding " + strconv.Quote(truncate(rh.te)))
+		}
+		return frameChunked, -1, nil
+	}
+	if rh.nCL > 0 {
+		n, err := strconv.ParseInt(rh.cl, 10, 64)
+		if err != nil || n < 0 || rh.cl[0] == '+' {
+			return 0, 0, errBackendHead("invalid Content-Length")
+		}
+		return frameLength, n, nil
+	}
+	rh.keepAlive = false
+	return frameClose, -1, nil
+}
+
+// copyHeader adds the response fields to the client's header map, minus
+// hop-by-hop fields, remapping for REST APIs as API Gateway does.
+func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
+	vals := make([]string, 0, len(rh.fields))
+	for _, f := range rh.fields {
+		k := f.k
+		switch k {
+		case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+			"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+			continue
+		case "Content-Length":
+			if fr == frameChunked {
+				continue
+			}
+		}
+		if len(rh.conn) > 0 && containsKey(rh.conn, k) {
+			continue
+		}
+		if p.rest {
+			switch k {
+			case "Date", "Server", "X-Amzn-Requestid":
+				k = "X-Amzn-Remapped-" + k
+			}
+		} else if k == "Apigw-Requestid" {
+			continue
+		}
+		if old, ok := dst[k]; ok {
+			dst[k] = append(old, f.v)
+			continue
+		}
+		vals = append(vals, f.v)
+		dst[k] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+}
+
+func containsKey(keys []string, k string) bool {
+	for _, c := range keys {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// copyN copies exactly n body bytes from br to w, writing straight out of
+// the read buffer.
+func copyN(w http.ResponseWriter, br *bufio.Reader, n int64) error {
+	for n > 0 {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return err
+			}
+		}
+		chunk, _ := br.Peek(int(min(int64(br.Buffered()), n)))
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+		_, _ = br.Discard(len(chunk))
+		n -= int64(len(chunk))
+	}
+	return nil
+}
+
+// copyStream copies a body of unknown length, flushing after every write so
+// a streaming backend (server-sent events, long polls) streams through.
+func copyStream(w http.ResponseWriter, r io.Reader) error {
+	bp := bufs.Get().(*[]byte)
+	defer bufs.Put(bp)
+	buf := *bp
+	f, _ := w.(http.Flusher)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return werr
+			}
+			if f != nil {
+				f.Flush()
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// discardTrailer reads the trailer section after the last chunk; trailers
+// are not forwarded.
+func discardTrailer(br *bufio.Reader, limit int64) error {
+	var n int64
+	for {
+		line, err := br.ReadSlice('\n')
+		if n += int64(len(line)); n > limit || err == bufio.ErrBufferFull {
+			return errBackendHead("trailer too large")
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
+			return nil
+		}
+	}
+}
+
+func cutLine(s string) (line, rest string) {
+	i := strings.IndexByte(s, '\n')
+	if i < 0 {
+		return strings.TrimSuffix(s, "\r"), ""
+	}
+	return strings.TrimSuffix(s[:i], "\r"), s[i+1:]
+}
+
+func hasToken(vals []string, tok string) bool {
+	for _, v := range vals {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.Trim(t, " \t"), tok) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var tokenChars = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = true, true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenChars[s[i]] {
+			return false
+		}
+	}
+	return s != ""
+}
