@@ -2,6 +2,7 @@ package listener
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +32,6 @@ type conn struct {
 	bw     *bufio.Writer
 	state  atomic.Int32
 	remote string
-	cancel context.CancelFunc
 
 	base http.Request // the context-carrying template each request starts from
 	req  http.Request
@@ -46,8 +46,11 @@ func newConn(s *Server, nc net.Conn) *conn {
 	c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String(), hdr: make(http.Header, 8)}
 	c.br = bufio.NewReaderSize(nc, 4096)
 	c.bw = bufio.NewWriterSize(nc, 4096)
+	// The request context is never cancelled: without a read in the
+	// background the server cannot tell a client went away before it writes
+	// the response, and handlers bound their own waits (integration
+	// timeouts). Done() is nil, which spares context.AfterFunc hooks.
 	ctx := context.WithValue(context.Background(), http.LocalAddrContextKey, nc.LocalAddr())
-	ctx, c.cancel = context.WithCancel(ctx)
 	c.base = *(&http.Request{}).WithContext(ctx)
 	c.body.c = c
 	c.w.c = c
@@ -57,7 +60,6 @@ func newConn(s *Server, nc net.Conn) *conn {
 
 func (c *conn) close() {
 	c.state.Store(stateClosed)
-	c.cancel()
 	_ = c.nc.Close()
 	c.srv.remove(c)
 }
@@ -70,10 +72,15 @@ func (c *conn) serve() {
 		}
 	}()
 	idle, hdrTimeout := c.srv.IdleTimeout, c.srv.ReadHeaderTimeout
+	// Deadlines are timer operations on every request, so they are set only
+	// where a read may wait: the idle wait, a head that is not already in
+	// the buffer, and a body (no deadline while the handler reads it).
+	deadline := false
 	for {
 		if c.br.Buffered() == 0 {
 			if idle > 0 {
 				_ = c.nc.SetReadDeadline(time.Now().Add(idle))
+				deadline = true
 			}
 			if _, err := c.br.Peek(1); err != nil {
 				return
@@ -82,8 +89,9 @@ func (c *conn) serve() {
 		if !c.state.CompareAndSwap(stateIdle, stateActive) {
 			return // Shutdown closed it between requests
 		}
-		if hdrTimeout > 0 {
+		if hdrTimeout > 0 && !c.headBuffered() {
 			_ = c.nc.SetReadDeadline(time.Now().Add(hdrTimeout))
+			deadline = true
 		}
 		h, err := c.readRequest()
 		if err != nil {
@@ -96,8 +104,9 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if hdrTimeout > 0 || idle > 0 {
+		if deadline && c.req.Body != http.NoBody {
 			_ = c.nc.SetReadDeadline(time.Time{})
+			deadline = false
 		}
 		c.w.reset(&c.req, h)
 		c.srv.Handler.ServeHTTP(&c.w, &c.req)
@@ -119,6 +128,14 @@ func (c *conn) serve() {
 		}
 	}
 }
+
+// headBuffered reports whether a whole request head is already buffered.
+func (c *conn) headBuffered() bool {
+	b, _ := c.br.Peek(c.br.Buffered())
+	return bytes.Contains(b, crlfcrlf) || bytes.Contains(b, lflf)
+}
+
+var crlfcrlf, lflf = []byte("\r\n\r\n"), []byte("\n\n")
 
 // readRequest reads and parses the next request head into c.req.
 func (c *conn) readRequest() (head, error) {

@@ -10,8 +10,9 @@
 // response writer per connection and reuses them, parses the request head
 // out of a single string, and reads the connection only from the handler's
 // goroutine. What it gives up: a client that disconnects while its request
-// is in a handler is noticed when the response is written, not before (the
-// integration timeout still bounds the wait). It speaks HTTP/1.0 and
+// is in a handler is noticed when the response is written, not before, and
+// the request's context is never cancelled (the integration timeout bounds
+// every wait on a backend). It speaks HTTP/1.0 and
 // HTTP/1.1 only; TLS and HTTP/2 are not in the hot path this replaces.
 //
 // Handlers must not keep the request, its header map or the response writer
