@@ -76,11 +76,22 @@ func (c *conn) serve() {
 	// where a read may wait: the idle wait, a head that is not already in
 	// the buffer, and a body (no deadline while the handler reads it).
 	deadline := false
-	for {
+	for first := true; ; first = false {
 		if c.br.Buffered() == 0 {
-			if idle > 0 {
-				_ = c.nc.SetReadDeadline(time.Now().Add(idle))
+			// A new connection has ReadHeaderTimeout to start its first
+			// request (as with net/http), a kept one IdleTimeout.
+			wait := idle
+			if first && hdrTimeout > 0 {
+				wait = hdrTimeout
+			}
+			if wait > 0 {
+				_ = c.nc.SetReadDeadline(time.Now().Add(wait))
 				deadline = true
+			} else if deadline {
+				// No idle bound: drop the head deadline a request without
+				// a body left behind, or the idle wait would inherit it.
+				_ = c.nc.SetReadDeadline(time.Time{})
+				deadline = false
 			}
 			if _, err := c.br.Peek(1); err != nil {
 				return

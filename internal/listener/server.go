@@ -53,8 +53,10 @@ const (
 type Server struct {
 	Handler http.Handler
 	// ReadHeaderTimeout bounds reading a request head once its first byte
-	// arrived; IdleTimeout bounds the wait for the next request on a kept
-	// connection. Zero means no bound.
+	// arrived, and a new connection's wait for that first byte;
+	// IdleTimeout bounds the wait for the next request on a kept
+	// connection (and for the first one when ReadHeaderTimeout is zero).
+	// Zero means no bound.
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
 	// MaxHeaderBytes bounds the header fields (431 beyond); zero means
