@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -157,10 +156,6 @@ func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET)
 }
 
-func isTimeout(err error) bool {
-	return errors.Is(err, os.ErrDeadlineExceeded)
-}
-
 // get is a minimal HTTP/1.1 GET.
 func get(path string, lines ...string) string {
 	return "GET " + path + " HTTP/1.1\r\nHost: test\r\n" + strings.Join(append(lines, "", ""), "\r\n")
@@ -193,14 +188,5 @@ func wantCloseHeader(t testing.TB, resp *http.Response) {
 	t.Helper()
 	if !resp.Close {
 		t.Errorf("response does not say Connection: close (header %v)", resp.Header)
-	}
-}
-
-// wantHeader checks one response header's values.
-func wantHeader(t testing.TB, resp *http.Response, key string, want ...string) {
-	t.Helper()
-	got := resp.Header.Values(key)
-	if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
-		t.Errorf("header %s = %q, want %q", key, got, want)
 	}
 }
