@@ -171,8 +171,9 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 		_, _ = bw.WriteString("Transfer-Encoding: chunked\r\n")
 	case hasBody:
 		writeField(bw, "Content-Length", strconv.FormatInt(r.ContentLength, 10))
-	case method != http.MethodGet && method != http.MethodHead:
-		// As net/http: servers expect a length on requests that may carry one.
+	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch:
+		// As net/http: servers expect a length on the methods that
+		// usually carry a body (not on DELETE or OPTIONS).
 		_, _ = bw.WriteString("Content-Length: 0\r\n")
 	}
 
