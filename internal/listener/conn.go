@@ -141,8 +141,11 @@ func (c *conn) serve() {
 }
 
 // headBuffered reports whether a whole request head is already buffered.
+// Empty lines before the request line are not its end: a client could
+// otherwise send them and then hold the head open with no deadline.
 func (c *conn) headBuffered() bool {
 	b, _ := c.br.Peek(c.br.Buffered())
+	b = bytes.TrimLeft(b, "\r\n")
 	return bytes.Contains(b, crlfcrlf) || bytes.Contains(b, lflf)
 }
 

@@ -210,6 +210,16 @@ func TestTimeouts(t *testing.T) {
 			client: func(t *testing.T, c *rawConn) {}},
 		{name: "new connection silent without header timeout", server: func(s *Server) { s.IdleTimeout = short },
 			client: func(t *testing.T, c *rawConn) {}},
+		{name: "head after blank lines not finished", server: func(s *Server) { s.ReadHeaderTimeout = short },
+			client: func(t *testing.T, c *rawConn) { c.send("\r\n\r\nGET / HTTP/1.1\r\n") }},
+		{name: "second head after blank lines not finished", server: func(s *Server) { s.ReadHeaderTimeout = short },
+			client: func(t *testing.T, c *rawConn) {
+				c.send(get("/"))
+				if resp, _ := c.response("GET"); resp.StatusCode != 200 || resp.Close {
+					t.Fatalf("first request: %d close=%v", resp.StatusCode, resp.Close)
+				}
+				c.send("\r\n\n\r\nGET / HTTP/1.1\r\nHost: test\r\n")
+			}},
 		{name: "idle after a request", server: func(s *Server) { s.IdleTimeout = short },
 			client: func(t *testing.T, c *rawConn) {
 				c.send(get("/"))
