@@ -337,10 +337,19 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 
 // traceID returns an X-Amzn-Trace-Id root like "Root=1-5e1b4151-5ac6c58f1f0ea6b21a2d1a83".
 func traceID(t time.Time) string {
+	var b [64]byte
+	return string(appendTraceID(b[:0], t))
+}
+
+// appendTraceID appends a trace id root (see traceID) to dst.
+func appendTraceID(dst []byte, t time.Time) []byte {
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
-	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex.EncodeToString(b[:12])
+	dst = append(dst, "Root=1-"...)
+	dst = strconv.AppendInt(dst, t.Unix(), 16)
+	dst = append(dst, '-')
+	return hex.AppendEncode(dst, b[:12])
 }
 
 type bufferPool struct{}

@@ -65,7 +65,8 @@ type pconn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
-	hbuf   []byte // response head scratch (forward path)
+	hbuf   []byte   // response head scratch (forward path)
+	rh     respHead // parsed response head (forward path)
 }
 
 var (
