@@ -94,12 +94,12 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 		return true, err
 	}
 
-	var rh respHead
+	rh := &pc.rh // its field slice is reused across the connection's responses
 	for {
 		if _, err := pc.br.Peek(1); err != nil {
 			return true, err
 		}
-		if err := pc.readHead(&rh, pc.t.MaxResponseHeaderBytes); err != nil {
+		if err := pc.readHead(rh, pc.t.MaxResponseHeaderBytes); err != nil {
 			return false, err
 		}
 		if rh.status == http.StatusSwitchingProtocols {
@@ -117,7 +117,7 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 	if err != nil {
 		return false, err
 	}
-	p.copyHeader(x.W.Header(), &rh, framing)
+	p.copyHeader(x.W.Header(), rh, framing)
 	x.W.WriteHeader(rh.status)
 
 	switch framing {
@@ -238,7 +238,10 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	if portErr == nil {
 		writeField(bw, "X-Forwarded-Port", hostPort)
 	}
-	writeField(bw, "X-Amzn-Trace-Id", traceID(c.started))
+	var tid [64]byte
+	_, _ = bw.WriteString("X-Amzn-Trace-Id: ")
+	_, _ = bw.Write(appendTraceID(tid[:0], c.started))
+	_, _ = bw.WriteString("\r\n")
 	if p.rest {
 		writeField(bw, "X-Amzn-Apigateway-Api-Id", x.API.ID)
 	}
@@ -433,6 +436,7 @@ func (rh *respHead) framing(method string) (framing, int64, error) {
 // hop-by-hop fields, remapping for REST APIs as API Gateway does.
 func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
 	vals := make([]string, 0, len(rh.fields))
+	seenCL := false
 	for _, f := range rh.fields {
 		k := f.k
 		switch k {
@@ -440,9 +444,12 @@ func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
 			"Te", "Trailer", "Transfer-Encoding", "Upgrade":
 			continue
 		case "Content-Length":
-			if fr == frameChunked {
+			// One field, as net/http keeps of identical repeated ones
+			// (parseRespHead refuses different ones).
+			if fr == frameChunked || seenCL {
 				continue
 			}
+			seenCL = true
 		}
 		if len(rh.conn) > 0 && containsKey(rh.conn, k) {
 			continue
