@@ -17,21 +17,28 @@ import (
 )
 
 // Connection states, for Shutdown: only an idle connection may be closed
-// under its own goroutine's feet.
+// under its own goroutine's feet, and a new one once it had newConnGrace
+// to send its first request.
 const (
-	stateIdle int32 = iota
+	stateNew int32 = iota
+	stateIdle
 	stateActive
 	stateClosed
 )
 
+// newConnGrace is how long Shutdown lets a new connection send its first
+// request before closing it (as net/http does).
+const newConnGrace = 5 * time.Second
+
 // conn is one client connection and everything reused across its requests.
 type conn struct {
-	srv    *Server
-	nc     net.Conn
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	state  atomic.Int32
-	remote string
+	srv      *Server
+	nc       net.Conn
+	accepted time.Time
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	state    atomic.Int32
+	remote   string
 
 	base http.Request // the context-carrying template each request starts from
 	req  http.Request
@@ -43,7 +50,7 @@ type conn struct {
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
-	c := &conn{srv: s, nc: nc, remote: nc.RemoteAddr().String(), hdr: make(http.Header, 8)}
+	c := &conn{srv: s, nc: nc, accepted: time.Now(), remote: nc.RemoteAddr().String(), hdr: make(http.Header, 8)}
 	c.br = bufio.NewReaderSize(nc, 4096)
 	c.bw = bufio.NewWriterSize(nc, 4096)
 	// The request context is never cancelled: without a read in the
@@ -97,7 +104,11 @@ func (c *conn) serve() {
 				return
 			}
 		}
-		if !c.state.CompareAndSwap(stateIdle, stateActive) {
+		from := stateIdle
+		if first {
+			from = stateNew
+		}
+		if !c.state.CompareAndSwap(from, stateActive) {
 			return // Shutdown closed it between requests
 		}
 		if hdrTimeout > 0 && !c.headBuffered() {

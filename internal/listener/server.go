@@ -173,12 +173,15 @@ func (s *Server) beginClose() <-chan struct{} {
 	return done
 }
 
-// closeIdle closes the connections waiting for a request.
+// closeIdle closes the connections waiting for a request, sparing new ones
+// for newConnGrace: their first request may be on its way.
 func (s *Server) closeIdle() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
 	for c := range s.conns {
-		if c.state.CompareAndSwap(stateIdle, stateClosed) {
+		if c.state.CompareAndSwap(stateIdle, stateClosed) ||
+			now.Sub(c.accepted) > newConnGrace && c.state.CompareAndSwap(stateNew, stateClosed) {
 			_ = c.nc.Close()
 		}
 	}

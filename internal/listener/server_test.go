@@ -289,3 +289,49 @@ func TestTimeoutsDoNotCutRequests(t *testing.T) {
 		}
 	})
 }
+
+// registered waits until the server tracks n connections.
+func registered(t *testing.T, ts *testServer, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(ioWait); time.Now().Before(deadline); {
+		ts.mu.Lock()
+		got := len(ts.conns)
+		ts.mu.Unlock()
+		if got >= n {
+			return
+		}
+		<-time.After(time.Millisecond)
+	}
+	t.Fatalf("the server did not register %d connections", n)
+}
+
+// TestShutdownServesNewConnection checks that a connection accepted just
+// before Shutdown, whose request has not arrived yet, is served (with
+// Connection: close) rather than closed under the client, as net/http
+// gives new connections time to send their first request.
+func TestShutdownServesNewConnection(t *testing.T) {
+	h := newBlocking()
+	ts := startServer(t, h, func(s *Server) { s.ReadHeaderTimeout = ioWait / 2 })
+	busy := dial(t, ts.addr) // keeps Shutdown waiting until the end of the test
+	busy.send(get("/block"))
+	h.waitEntered(t)
+	fresh := dial(t, ts.addr)
+	registered(t, ts, 2)
+
+	shut := make(chan error, 1)
+	go func() { shut <- ts.Shutdown(context.Background()) }()
+	_ = waitServe(t, ts) // Shutdown has begun: the listener is closed
+	// Two ticks of Shutdown's idle sweep (10 ms) pass before the request.
+	<-time.After(30 * time.Millisecond)
+	fresh.send(get("/fresh"))
+	resp, body := fresh.response("GET")
+	if resp.StatusCode != 200 || body != "done /fresh" {
+		t.Errorf("fresh connection: %d %q", resp.StatusCode, body)
+	}
+	wantCloseHeader(t, resp)
+	close(h.release)
+	busy.response("GET")
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown = %v", err)
+	}
+}
