@@ -335,3 +335,43 @@ func TestShutdownServesNewConnection(t *testing.T) {
 		t.Errorf("Shutdown = %v", err)
 	}
 }
+
+// TestCloseUnblocksStuckWrite: a client that never reads keeps a handler
+// writing forever (there is no write timeout); Shutdown gives up with its
+// context and Close then fails the handler's write.
+func TestCloseUnblocksStuckWrite(t *testing.T) {
+	entered, wrote := make(chan struct{}), make(chan error, 1)
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		buf := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(buf); err != nil {
+				wrote <- err
+				return
+			}
+		}
+	}))
+	c := dial(t, ts.addr)
+	c.send(get("/")) // and never read
+	select {
+	case <-entered:
+	case <-time.After(ioWait):
+		t.Fatal("handler not entered")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := ts.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown = %v, want context.DeadlineExceeded", err)
+	}
+	if err := ts.Close(); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	select {
+	case err := <-wrote:
+		if err == nil {
+			t.Error("write succeeded after Close")
+		}
+	case <-time.After(ioWait):
+		t.Fatal("the handler's write still blocks after Close")
+	}
+}
