@@ -95,9 +95,11 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 	}
 
 	rh := &pc.rh // its field slice is reused across the connection's responses
-	for {
+	for interim := false; ; interim = true {
 		if _, err := pc.br.Peek(1); err != nil {
-			return true, err
+			// Retryable only while no response, not even an interim
+			// one, has arrived: after one the request was being handled.
+			return !interim, err
 		}
 		if err := pc.readHead(rh, pc.t.MaxResponseHeaderBytes); err != nil {
 			return false, err

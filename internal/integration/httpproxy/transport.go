@@ -281,9 +281,9 @@ func (pc *pconn) roundTrip(ctx context.Context, r *http.Request, dl time.Time) (
 	if err := pc.bw.Flush(); err != nil {
 		return nil, true, err
 	}
-	for {
+	for interim := false; ; interim = true {
 		if _, err := pc.br.Peek(1); err != nil {
-			return nil, true, err
+			return nil, !interim, err // no retry once an interim response arrived
 		}
 		resp, err = http.ReadResponse(pc.br, r)
 		if err != nil {

@@ -1,0 +1,379 @@
+package httpproxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/gwresp"
+)
+
+// paths are the two ways a Proxy reaches a backend: the forward path (its
+// own *Transport) and the ReverseProxy path (any other RoundTripper).
+var paths = []struct {
+	name string
+	rt   func() (http.RoundTripper, *Transport)
+}{
+	{"forward", func() (http.RoundTripper, *Transport) { tr := NewTransport(); return tr, tr }},
+	{"reverseproxy", func() (http.RoundTripper, *Transport) { tr := NewTransport(); return wrapped{tr}, tr }},
+}
+
+func TestReuseSequential(t *testing.T) {
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) {
+			s, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Query().Get("n") {
+				case "chunked":
+					_, _ = io.WriteString(w, "a")
+					w.(http.Flusher).Flush()
+					_, _ = io.WriteString(w, "b")
+				default:
+					_, _ = fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
+				}
+			})
+			rt, tr := path.rt()
+			defer tr.Close()
+			p := newProxy(t, s.URL, exchange.HTTP, rt, 5*time.Second)
+			for i := range 50 {
+				method, body, want := "GET", io.Reader(nil), "GET /items/1"
+				switch i % 5 {
+				case 1:
+					method, body, want = "POST", strings.NewReader("payload"), "POST /items/1"
+				case 2:
+					method, want = "HEAD", ""
+				case 3:
+					method, want = "DELETE", "DELETE /items/1"
+				}
+				res := serveOnce(t, p, method, body)
+				if res.err != nil || res.panicked != nil || res.body != want {
+					t.Fatalf("request %d: %v %v %q, want %q", i, res.err, res.panicked, res.body, want)
+				}
+			}
+			if n := conns.Load(); n != 1 {
+				t.Errorf("50 sequential requests opened %d connections, want 1", n)
+			}
+		})
+	}
+}
+
+// TestRetry: a request that fails on a reused connection before any
+// response byte arrived is sent once more on a new connection, unless it
+// carried a body (it cannot be replayed) or a response had begun.
+func TestRetry(t *testing.T) {
+	const early = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+	tests := []struct {
+		name string
+		// second answers the second request on connection 0 ("" closes
+		// without answering); the first request is answered okResp and
+		// the connection closed after it when closeIdle.
+		closeIdle    bool
+		second       string
+		body         string
+		wantErr      gwresp.Type
+		wantConns    int64
+		wantRequests int64
+	}{
+		{name: "idle connection closed, no body", closeIdle: true, wantConns: 2, wantRequests: 2},
+		{name: "idle connection closed, with body", closeIdle: true, body: "data",
+			wantErr: gwresp.IntegrationFailure, wantConns: 1, wantRequests: 1},
+		{name: "closed after reading the request", second: "",
+			wantConns: 2, wantRequests: 3},
+		{name: "closed after an interim response", second: early,
+			wantErr: gwresp.IntegrationFailure, wantConns: 1, wantRequests: 2},
+		{name: "closed mid-head", second: "HTTP/1.1 200 OK\r\nContent-",
+			wantErr: gwresp.IntegrationFailure, wantConns: 1, wantRequests: 2},
+	}
+	for _, path := range paths {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+					switch {
+					case conn == 0 && req == 0:
+						return okResp, !tc.closeIdle
+					case conn == 0 && req == 1:
+						return tc.second, false
+					}
+					return okResp, true
+				})
+				rt, tr := path.rt()
+				defer tr.Close()
+				p := newProxy(t, be.URL(), exchange.HTTP, rt, 5*time.Second)
+				if res := serveOnce(t, p, "GET", nil); res.err != nil || res.body != "ok" {
+					t.Fatalf("first request: %v %q", res.err, res.body)
+				}
+				if tc.closeIdle {
+					if n := idleConns(tr); n != 1 {
+						t.Fatalf("idle connections %d, want 1", n)
+					}
+					if c := <-be.closed; c != 0 {
+						t.Fatalf("backend closed connection %d", c)
+					}
+				}
+				method, body := "GET", io.Reader(nil)
+				if tc.body != "" {
+					method, body = "POST", strings.NewReader(tc.body)
+				}
+				res := serveOnce(t, p, method, body)
+				if res.panicked != nil {
+					t.Fatalf("panic %v", res.panicked)
+				}
+				if res.errType != tc.wantErr {
+					t.Fatalf("Serve: %v, want %q", res.err, tc.wantErr)
+				}
+				if tc.wantErr == "" && res.body != "ok" {
+					t.Errorf("body %q, want ok", res.body)
+				}
+				if n := be.accepted.Load(); n != tc.wantConns {
+					t.Errorf("backend accepted %d connections, want %d", n, tc.wantConns)
+				}
+				if n := be.requests.Load(); n != tc.wantRequests {
+					t.Errorf("backend read %d requests, want %d", n, tc.wantRequests)
+				}
+			})
+		}
+	}
+}
+
+// TestRetryOnlyOnce: when the new connection fails too, the error stands.
+func TestRetryOnlyOnce(t *testing.T) {
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) {
+			be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+				if conn == 0 && req == 0 {
+					return okResp, true
+				}
+				return "", false // every later request: closed without an answer
+			})
+			rt, tr := path.rt()
+			defer tr.Close()
+			p := newProxy(t, be.URL(), exchange.HTTP, rt, 5*time.Second)
+			if res := serveOnce(t, p, "GET", nil); res.err != nil {
+				t.Fatal(res.err)
+			}
+			if res := serveOnce(t, p, "GET", nil); res.errType != gwresp.IntegrationFailure {
+				t.Fatalf("Serve: %v, want INTEGRATION_FAILURE", res.err)
+			}
+			if n := be.accepted.Load(); n != 2 {
+				t.Errorf("backend accepted %d connections, want 2", n)
+			}
+			if n := be.requests.Load(); n != 3 {
+				t.Errorf("backend read %d requests, want 3", n)
+			}
+		})
+	}
+}
+
+// TestTimeoutAndCancel: a backend slower than Config.Timeout is
+// INTEGRATION_TIMEOUT, on a new and on a reused connection, without a
+// retry; a client that goes away is 499.
+func TestTimeoutAndCancel(t *testing.T) {
+	tests := []struct {
+		name      string
+		warm      bool // a first request leaves a pooled connection
+		cancel    string
+		wantErr   gwresp.Type
+		wantState int
+	}{
+		{name: "timeout on a new connection", wantErr: gwresp.IntegrationTimeout},
+		{name: "timeout on a reused connection", warm: true, wantErr: gwresp.IntegrationTimeout},
+		{name: "cancelled while waiting", cancel: "during", wantErr: gwresp.Default4XX, wantState: 499},
+		{name: "cancelled while waiting on a reused connection", warm: true, cancel: "during", wantErr: gwresp.Default4XX, wantState: 499},
+		{name: "cancelled before the call", cancel: "before", wantErr: gwresp.Default4XX, wantState: 499},
+		{name: "cancelled before the call with a pooled connection", warm: true, cancel: "before", wantErr: gwresp.Default4XX, wantState: 499},
+	}
+	for _, path := range paths {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				arrived := make(chan struct{}, 10)
+				release := make(chan struct{})
+				var slow atomic.Int64
+				be, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("slow") == "" {
+						_, _ = io.WriteString(w, "fast")
+						return
+					}
+					slow.Add(1)
+					arrived <- struct{}{}
+					select {
+					case <-release:
+					case <-r.Context().Done():
+					}
+				})
+				defer close(release)
+				rt, tr := path.rt()
+				defer tr.Close()
+				timeout := 5 * time.Second
+				if tc.cancel == "" {
+					timeout = 100 * time.Millisecond
+				}
+				fast := newProxy(t, be.URL, exchange.REST, rt, 5*time.Second)
+				if tc.warm {
+					if res := serveOnce(t, fast, "GET", nil); res.err != nil || res.body != "fast" {
+						t.Fatalf("warm-up: %v %q", res.err, res.body)
+					}
+				}
+				p, err := New(Config{URL: be.URL + "/?slow=1", Timeout: timeout}, exchange.REST, rt, slog.New(slog.DiscardHandler))
+				if err != nil {
+					t.Fatal(err)
+				}
+				x, _ := newExchange("GET", "/items/a", nil)
+				ctx, cancel := context.WithCancel(x.R.Context())
+				defer cancel()
+				x.R = x.R.WithContext(ctx)
+				switch tc.cancel {
+				case "before":
+					cancel()
+				case "during":
+					go func() {
+						<-arrived
+						cancel()
+					}()
+				}
+				start := time.Now()
+				err = p.Serve(x)
+				if d := time.Since(start); d > 3*time.Second {
+					t.Errorf("Serve took %v", d)
+				}
+				var ge *gwresp.Error
+				if !errors.As(err, &ge) || ge.Type != tc.wantErr || ge.Status != tc.wantState {
+					t.Fatalf("Serve: %v, want %s (status %d)", err, tc.wantErr, tc.wantState)
+				}
+				if tc.cancel == "" && slow.Load() != 1 {
+					t.Errorf("backend got %d slow requests, want 1 (no retry after a timeout)", slow.Load())
+				}
+				if n := idleConns(tr); n != 0 {
+					t.Errorf("%d idle connections: the timed-out connection went back to the pool", n)
+				}
+				if tc.cancel != "before" {
+					if n := conns.Load(); tc.warm && n != 1 {
+						t.Errorf("backend accepted %d connections, want 1", n)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSlowBodyTimesOut: the integration timeout also bounds the body copy;
+// past it the forward path aborts the client response.
+func TestSlowBodyTimesOut(t *testing.T) {
+	be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+		return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", true // and nothing more
+	})
+	tr := NewTransport()
+	defer tr.Close()
+	p := newProxy(t, be.URL(), exchange.HTTP, tr, 100*time.Millisecond)
+	res := serveOnce(t, p, "GET", nil)
+	if res.panicked != http.ErrAbortHandler {
+		t.Fatalf("panic %v (err %v), want http.ErrAbortHandler", res.panicked, res.err)
+	}
+	if res.x.IntegrationStatus != 200 {
+		t.Errorf("IntegrationStatus %d, want 200", res.x.IntegrationStatus)
+	}
+	if n := idleConns(tr); n != 0 {
+		t.Errorf("%d idle connections after an aborted body", n)
+	}
+}
+
+// TestStreaming: chunked and close-delimited bodies reach the client as the
+// backend writes them (a flush per write), through a real front server.
+func TestStreaming(t *testing.T) {
+	backends := []struct {
+		name    string
+		handler func(release <-chan struct{}) http.HandlerFunc
+	}{
+		{"chunked", func(release <-chan struct{}) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.WriteString(w, "part1")
+				w.(http.Flusher).Flush()
+				select {
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+				_, _ = io.WriteString(w, "part2")
+			}
+		}},
+		{"close-delimited", func(release <-chan struct{}) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				c, _, err := w.(http.Hijacker).Hijack()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\npart1")
+				<-release
+				_, _ = io.WriteString(c, "part2")
+			}
+		}},
+		{"server-sent events", func(release <-chan struct{}) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				_, _ = io.WriteString(w, "part1")
+				w.(http.Flusher).Flush()
+				select {
+				case <-release:
+				case <-r.Context().Done():
+					return
+				}
+				_, _ = io.WriteString(w, "part2")
+			}
+		}},
+	}
+	for _, path := range paths {
+		for _, bc := range backends {
+			t.Run(path.name+"/"+bc.name, func(t *testing.T) {
+				release := make(chan struct{})
+				var once bool
+				defer func() {
+					if !once {
+						close(release)
+					}
+				}()
+				be := httptest.NewServer(bc.handler(release))
+				defer be.Close()
+				rt, tr := path.rt()
+				defer tr.Close()
+				p := newProxy(t, be.URL, exchange.HTTP, rt, 10*time.Second)
+				front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					x := &exchange.Exchange{W: w, R: r, API: &exchange.API{ID: "api1"}, Stage: &exchange.Stage{Name: "$default"},
+						Path: r.URL.Path, EscapedPath: r.URL.EscapedPath()}
+					if err := p.Serve(x); err != nil {
+						http.Error(w, err.Error(), http.StatusBadGateway)
+					}
+				}))
+				defer front.Close()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, "GET", front.URL+"/stream", nil)
+				resp, err := front.Client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+				first := make([]byte, len("part1"))
+				if _, err := io.ReadFull(resp.Body, first); err != nil || string(first) != "part1" {
+					t.Fatalf("first part before the backend continued: %q %v (not flushed?)", first, err)
+				}
+				close(release)
+				once = true
+				rest, err := io.ReadAll(resp.Body)
+				if err != nil || string(rest) != "part2" {
+					t.Fatalf("rest %q %v, want part2", rest, err)
+				}
+			})
+		}
+	}
+}
