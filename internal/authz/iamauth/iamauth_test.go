@@ -241,24 +241,3 @@ func TestNewRequiresDependencies(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
-
-// BenchmarkAuthorize measures SigV4 verification plus identity-policy
-// evaluation for one GET (the signed headers are replayed).
-func BenchmarkAuthorize(b *testing.B) {
-	a, err := New(Options{Authenticator: testAuthenticator(b), Now: func() time.Time { return at }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := httptest.NewRequest("GET", "http://abc123.execute-api.localhost/dev/pets/7?a=1", nil)
-	creds := aws.Credentials{AccessKeyID: "AKIAALICE0000001", SecretAccessKey: "alice-secret"}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, sigv4.EmptyPayloadHash, "execute-api", "us-east-1", at); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		x := exchangeFor(r, "/pets/7")
-		if _, err := a.Authorize(x); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
