@@ -363,6 +363,9 @@ func parseRespHead(s string, rh *respHead) error {
 			return errBackendHead("header line " + strconv.Quote(truncate(line)))
 		}
 		v = strings.Trim(v, " \t")
+		if !validValue(v) {
+			return errBackendHead("header line " + strconv.Quote(truncate(line)))
+		}
 		k = textproto.CanonicalMIMEHeaderKey(k)
 		switch k {
 		case "Connection":
@@ -379,6 +382,10 @@ func parseRespHead(s string, rh *respHead) error {
 				}
 			}
 		case "Transfer-Encoding":
+			if v == "" {
+				// Not "no Transfer-Encoding": net/http refuses it too.
+				return errBackendHead("empty Transfer-Encoding")
+			}
 			if rh.te != "" {
 				rh.te += ", "
 			}
@@ -394,6 +401,18 @@ func parseRespHead(s string, rh *respHead) error {
 	}
 	rh.fields = fields
 	return nil
+}
+
+// validValue reports whether a field value has no control byte but HTAB,
+// as net/http's response reader requires: CR, LF and NUL must not reach
+// the client (RFC 9110 §5.5).
+func validValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string) string {
@@ -414,20 +433,28 @@ const (
 
 // framing says how the response body is delimited (RFC 9112 §6.3).
 func (rh *respHead) framing(method string) (framing, int64, error) {
-	if method == http.MethodHead || rh.status < 200 || rh.status == http.StatusNoContent || rh.status == http.StatusNotModified {
-		return frameNone, 0, nil
-	}
-	if rh.te != "" {
-		if !strings.EqualFold(rh.te, "chunked") {
-			return 0, 0, errBackendHead("unsupported Transfer-Encoding " + strconv.Quote(truncate(rh.te)))
-		}
-		return frameChunked, -1, nil
-	}
+	// Both fields are checked whatever the status, as net/http does: the
+	// Content-Length reaches the client on HEAD, 204 and 304 answers too.
+	n := int64(-1)
 	if rh.nCL > 0 {
-		n, err := strconv.ParseInt(rh.cl, 10, 64)
-		if err != nil || n < 0 || rh.cl[0] == '+' {
+		if rh.cl == "" || rh.cl[0] < '0' || rh.cl[0] > '9' {
 			return 0, 0, errBackendHead("invalid Content-Length")
 		}
+		v, err := strconv.ParseInt(rh.cl, 10, 64)
+		if err != nil {
+			return 0, 0, errBackendHead("invalid Content-Length")
+		}
+		n = v
+	}
+	if rh.te != "" && !strings.EqualFold(rh.te, "chunked") {
+		return 0, 0, errBackendHead("unsupported Transfer-Encoding " + strconv.Quote(truncate(rh.te)))
+	}
+	switch {
+	case method == http.MethodHead || rh.status < 200 || rh.status == http.StatusNoContent || rh.status == http.StatusNotModified:
+		return frameNone, 0, nil
+	case rh.te != "":
+		return frameChunked, -1, nil
+	case n >= 0:
 		return frameLength, n, nil
 	}
 	rh.keepAlive = false
