@@ -79,6 +79,10 @@ func (c *conn) serve() {
 		}
 	}()
 	idle, hdrTimeout := c.srv.IdleTimeout, c.srv.ReadHeaderTimeout
+	drainTime := idle
+	if drainTime <= 0 {
+		drainTime = hdrTimeout
+	}
 	// Deadlines are timer operations on every request, so they are set only
 	// where a read may wait: the idle wait, a head that is not already in
 	// the buffer, and a body (no deadline while the handler reads it).
@@ -132,6 +136,20 @@ func (c *conn) serve() {
 		}
 		c.w.reset(&c.req, h)
 		c.srv.Handler.ServeHTTP(&c.w, &c.req)
+		if !c.body.eof && !c.w.closeAfter {
+			// What the handler left of the body is drained in bounded time,
+			// and a chunked body (whose size is known only by reading it)
+			// before a buffered response goes out, so its head can say
+			// whether the connection stays open (net/http discards first
+			// too).
+			if drainTime > 0 {
+				_ = c.nc.SetReadDeadline(time.Now().Add(drainTime))
+				deadline = true
+			}
+			if c.body.chunked != nil && !c.w.sent && !c.body.drain() {
+				c.w.closeAfter = true
+			}
+		}
 		c.w.finish()
 		if !c.w.closeAfter && !c.body.drain() {
 			c.w.closeAfter = true

@@ -129,12 +129,6 @@ func (w *response) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.sent {
-		// The size of an unread chunked body is known only by reading it:
-		// drain it before the head goes out so the head says whether the
-		// connection stays open (net/http discards before the head too).
-		if !w.closeAfter && w.c.body.chunked != nil && !w.c.body.drain() {
-			w.closeAfter = true
-		}
 		w.sendHead(true, nil)
 	}
 	if w.chunked {

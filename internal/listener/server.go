@@ -55,8 +55,10 @@ type Server struct {
 	// ReadHeaderTimeout bounds reading a request head once its first byte
 	// arrived, and a new connection's wait for that first byte;
 	// IdleTimeout bounds the wait for the next request on a kept
-	// connection (and for the first one when ReadHeaderTimeout is zero).
-	// Zero means no bound.
+	// connection (and for the first one when ReadHeaderTimeout is zero)
+	// and the reading of what a handler left of a request body
+	// (ReadHeaderTimeout does when IdleTimeout is zero). Zero means no
+	// bound.
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
 	// MaxHeaderBytes bounds the header fields (431 beyond); zero means

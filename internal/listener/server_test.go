@@ -375,3 +375,34 @@ func TestCloseUnblocksStuckWrite(t *testing.T) {
 		t.Fatal("the handler's write still blocks after Close")
 	}
 }
+
+// TestStalledUnreadBody: a client that stops sending a body the handler did
+// not read must not hold the connection forever while the server drains
+// it; it gets its response and the connection closes.
+func TestStalledUnreadBody(t *testing.T) {
+	const short = 100 * time.Millisecond
+	tests := []struct {
+		name   string
+		server func(*Server)
+		req    string
+	}{
+		{name: "content-length", server: func(s *Server) { s.IdleTimeout = short },
+			req: "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\nonly ten.."},
+		{name: "chunked", server: func(s *Server) { s.IdleTimeout = short },
+			req: "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n64\r\nonly ten.."},
+		{name: "chunked with only a header timeout", server: func(s *Server) { s.ReadHeaderTimeout = short },
+			req: "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n64\r\nonly ten.."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, http.HandlerFunc(ignore), tc.server)
+			c := dial(t, ts.addr)
+			c.send(tc.req) // and nothing more
+			resp, body := c.response("POST")
+			if resp.StatusCode != 200 || body != "ignored" {
+				t.Errorf("got %d %q", resp.StatusCode, body)
+			}
+			c.expectClosed()
+		})
+	}
+}
