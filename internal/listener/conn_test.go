@@ -287,6 +287,23 @@ func TestExpectContinue(t *testing.T) {
 			t.Fatalf("got %d close=%v %q", resp.StatusCode, resp.Close, body)
 		}
 	})
+	t.Run("handler sends its own 100", func(t *testing.T) {
+		ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusContinue)
+			echo(w, r)
+		}))
+		c := dial(t, ts.addr)
+		c.send("PUT /e HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+		if got := c.line(); got != "HTTP/1.1 100 Continue" {
+			t.Fatalf("interim status line %q", got)
+		}
+		c.line()
+		c.send("ok")
+		// The body read must not send a second 100 Continue.
+		if got := c.line(); got != "HTTP/1.1 200 OK" {
+			t.Fatalf("status line after the 100 %q, want the final response", got)
+		}
+	})
 	t.Run("continue not sent after the response", func(t *testing.T) {
 		ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusAccepted)

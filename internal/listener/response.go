@@ -71,6 +71,9 @@ func (w *response) informational(code int) {
 	if w.sent {
 		return
 	}
+	if code == http.StatusContinue {
+		w.c.body.need100 = false // no second one when the body is read
+	}
 	bw := w.c.bw
 	_, _ = bw.Write(statusLine(code))
 	w.writeFields(false)
