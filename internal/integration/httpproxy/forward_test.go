@@ -38,7 +38,7 @@ type rawBackend struct {
 	wg    sync.WaitGroup
 }
 
-func newRawBackend(t *testing.T, respond func(conn, req int, r *http.Request) (string, bool)) *rawBackend {
+func newRawBackend(t testing.TB, respond func(conn, req int, r *http.Request) (string, bool)) *rawBackend {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
