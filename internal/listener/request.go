@@ -188,6 +188,11 @@ func parseTarget(method, target string, u *url.URL) error {
 		u.Path = "*"
 		return nil
 	case method == http.MethodConnect:
+		// Authority form: host and port only, held to the Host header's
+		// rules since it takes the place of Host.
+		if !validHost(target) {
+			return badRequest("invalid request target")
+		}
 		u.Host = target
 		return nil
 	}

@@ -107,6 +107,8 @@ var headCases = []headCase{
 	{name: "authority form", in: "CONNECT backend.test:443 HTTP/1.1\r\nHost: backend.test:443\r\n",
 		want: parsed{Method: "CONNECT", RequestURI: "backend.test:443", Host: "backend.test:443", ProtoMinor: 1,
 			URLHost: "backend.test:443", Header: http.Header{}}},
+	{name: "authority form with path", in: "CONNECT backend.test/x HTTP/1.1\r\nHost: backend.test\r\n", wantStatus: 400},
+	{name: "authority form with userinfo", in: "CONNECT u@backend.test:443 HTTP/1.1\r\nHost: backend.test\r\n", wantStatus: 400},
 
 	// Versions.
 	{name: "http/1.0 without host", in: "GET / HTTP/1.0\r\n",
