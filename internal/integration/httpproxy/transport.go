@@ -159,11 +159,22 @@ func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.
 			cfg.ServerName = hostname
 		}
 		cfg.NextProtos = []string{"http/1.1"}
+		// The handshake is part of connecting: bounded by the integration
+		// deadline and DialTimeout, as the TCP connect is (ctx alone
+		// carries no deadline).
+		hsdl := dl
+		if t.DialTimeout > 0 {
+			if d := time.Now().Add(t.DialTimeout); hsdl.IsZero() || d.Before(hsdl) {
+				hsdl = d
+			}
+		}
+		_ = conn.SetDeadline(hsdl)
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = conn.Close()
 			return nil, err
 		}
+		_ = conn.SetDeadline(time.Time{})
 		conn = tc
 	}
 	br := readerPool.Get().(*bufio.Reader)
