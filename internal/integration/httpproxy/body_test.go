@@ -1,0 +1,134 @@
+package httpproxy
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/gwresp"
+)
+
+// failingBody yields data and then err.
+type failingBody struct {
+	data string
+	err  error
+}
+
+func (b *failingBody) Read(p []byte) (int, error) {
+	if b.data == "" {
+		return 0, b.err
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+func (b *failingBody) Close() error { return nil }
+
+// TestRequestBodyFailure: a request body that fails or ends short of its
+// Content-Length is INTEGRATION_FAILURE on both paths, the backend
+// connection is not pooled, and the next request works.
+func TestRequestBodyFailure(t *testing.T) {
+	errClient := errors.New("client reset")
+	tests := []struct {
+		name    string
+		length  int64 // ContentLength; -1 sends chunked
+		body    *failingBody
+		wantErr gwresp.Type
+	}{
+		{"read error with length", 10, &failingBody{"abc", errClient}, gwresp.IntegrationFailure},
+		{"read error chunked", -1, &failingBody{"abc", errClient}, gwresp.IntegrationFailure},
+		{"short body", 10, &failingBody{"abc", io.EOF}, gwresp.IntegrationFailure},
+		{"large body then read error", -1, &failingBody{strings.Repeat("x", 100<<10), errClient}, gwresp.IntegrationFailure},
+	}
+	for _, path := range paths {
+		for _, tc := range tests {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) { return okResp, true })
+				rt, tr := path.rt()
+				defer tr.Close()
+				p := newProxy(t, be.URL(), exchange.HTTP, rt, 5*time.Second)
+				if res := serveOnce(t, p, "GET", nil); res.err != nil {
+					t.Fatal(res.err)
+				}
+				res := serveWith(t, p, func(r *http.Request) {
+					r.Method = "POST"
+					r.Body, r.ContentLength = tc.body, tc.length
+					if tc.length < 0 {
+						r.TransferEncoding = []string{"chunked"}
+					}
+				})
+				if res.panicked != nil || res.errType != tc.wantErr {
+					t.Fatalf("Serve: %v (panic %v), want %s", res.err, res.panicked, tc.wantErr)
+				}
+				if n := idleConns(tr); n != 0 {
+					t.Errorf("%d idle connections after a failed request body", n)
+				}
+				if res := serveOnce(t, p, "GET", nil); res.err != nil || res.body != "ok" {
+					t.Fatalf("next request: %v %q", res.err, res.body)
+				}
+				// The half-sent request was never completed: the backend
+				// read one request on the first connection and one on
+				// the new one.
+				if n := be.requests.Load(); n != 2 {
+					t.Errorf("backend read %d requests, want 2", n)
+				}
+			})
+		}
+	}
+}
+
+// serveWith is serveOnce with a request the caller adjusts.
+func serveWith(t *testing.T, p *Proxy, adjust func(*http.Request)) (res result) {
+	t.Helper()
+	x, w := newExchange("GET", "/items/1", nil)
+	adjust(x.R)
+	res.x = x
+	defer func() {
+		if v := recover(); v != nil {
+			res.panicked = v
+		}
+	}()
+	res.err = p.Serve(x)
+	var ge *gwresp.Error
+	if errors.As(res.err, &ge) {
+		res.errType = ge.Type
+	}
+	res.status, res.header, res.body = w.Code, w.Result().Header, w.Body.String()
+	return res
+}
+
+// TestEarlyResponse: a backend that answers before reading a small body
+// (413) reaches the client, and the connection is not reused after the
+// backend's Connection: close.
+func TestEarlyResponse(t *testing.T) {
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) {
+			be, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.ContentLength > 10 {
+					w.Header().Set("Connection", "close")
+					http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+					return
+				}
+				_, _ = io.WriteString(w, "ok")
+			})
+			rt, tr := path.rt()
+			defer tr.Close()
+			p := newProxy(t, be.URL, exchange.HTTP, rt, 5*time.Second)
+			res := serveOnce(t, p, "POST", strings.NewReader(strings.Repeat("x", 1000)))
+			if res.err != nil || res.status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("got %v %d %q, want 413", res.err, res.status, res.body)
+			}
+			if res := serveOnce(t, p, "GET", nil); res.err != nil || res.body != "ok" {
+				t.Fatalf("next request: %v %q", res.err, res.body)
+			}
+			if n := conns.Load(); n != 2 {
+				t.Errorf("backend accepted %d connections, want 2", n)
+			}
+		})
+	}
+}
