@@ -265,6 +265,11 @@ var framingCases = []framingCase{
 	{name: "DEL in a header value", resp: "HTTP/1.1 200 OK\r\nX-A: \x7f\r\nContent-Length: 0\r\n\r\n", wantErr: gwresp.IntegrationFailure, wantReuse: notReused},
 	{name: "tab and obs-text in a header value", resp: "HTTP/1.1 200 OK\r\nX-A: a\tb \xe9\r\nContent-Length: 0\r\n\r\n",
 		wantStatus: 200, wantHeader: http.Header{"X-A": {"a\tb \xe9"}, "Content-Length": {"0"}}, wantReuse: reused},
+	{name: "header line longer than the read buffer", resp: "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("l", 40<<10) + "\r\nContent-Length: 2\r\n\r\nok",
+		wantStatus: 200, wantBody: "ok", wantHeader: http.Header{"X-Long": {strings.Repeat("l", 40<<10)}, "Content-Length": {"2"}}, wantReuse: reused},
+	{name: "header block over the default limit", resp: "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Many: "+strings.Repeat("m", 1000)+"\r\n", 70) + "Content-Length: 0\r\n\r\n",
+		wantErr: gwresp.IntegrationFailure, wantReuse: notReused,
+		rpDiffers: "Transport.RoundTrip reads the head with http.ReadResponse, which applies no MaxResponseHeaderBytes"},
 	{name: "header block over limit", maxHdr: 1024, resp: "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("b", 2000) + "\r\nContent-Length: 0\r\n\r\n",
 		wantErr: gwresp.IntegrationFailure, wantReuse: notReused,
 		rpDiffers: "Transport.RoundTrip reads the head with http.ReadResponse, which applies no MaxResponseHeaderBytes"},
@@ -412,5 +417,41 @@ func TestResponseParity(t *testing.T) {
 				t.Logf("%s\nforward:      %s\nreverseproxy: %s", tc.rpDiffers, got[0], got[1])
 			}
 		})
+	}
+}
+
+// failingWriter is a client connection that is gone.
+type failingWriter struct{ h http.Header }
+
+func (w *failingWriter) Header() http.Header     { return w.h }
+func (*failingWriter) WriteHeader(int)           {}
+func (*failingWriter) Write([]byte) (int, error) { return 0, errors.New("client gone") }
+
+// TestClientWriteFails: when the client cannot be written to, the forward
+// path aborts (http.ErrAbortHandler) and drops the backend connection,
+// whose body was not read to the end.
+func TestClientWriteFails(t *testing.T) {
+	for _, resp := range []string{
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	} {
+		be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) { return resp, true })
+		tr := NewTransport()
+		p := newProxy(t, be.URL(), exchange.HTTP, tr, 5*time.Second)
+		x, _ := newExchange("GET", "/items/1", nil)
+		x.W = &failingWriter{h: http.Header{}}
+		func() {
+			defer func() {
+				if v := recover(); v != http.ErrAbortHandler {
+					t.Errorf("%q: panic %v, want http.ErrAbortHandler", resp, v)
+				}
+			}()
+			err := p.Serve(x)
+			t.Errorf("%q: Serve returned %v", resp, err)
+		}()
+		if n := idleConns(tr); n != 0 {
+			t.Errorf("%q: %d idle connections", resp, n)
+		}
+		tr.Close()
 	}
 }
