@@ -92,8 +92,11 @@ func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []
 			req.Host = v
 			continue // as net/http: the Host header moves to req.Host
 		case "Content-Length":
-			if lengths > 0 && v != contentLength {
-				return h, vals, badRequest("conflicting Content-Length headers")
+			if lengths > 0 {
+				if v != contentLength {
+					return h, vals, badRequest("conflicting Content-Length headers")
+				}
+				continue // repeats collapse into one value, as net/http
 			}
 			lengths++
 			contentLength = v
@@ -191,6 +194,9 @@ func parseTarget(method, target string, u *url.URL) error {
 		// Authority form: host and port only, held to the Host header's
 		// rules since it takes the place of Host.
 		if !validHost(target) {
+			return badRequest("invalid request target")
+		}
+		if p, err := url.ParseRequestURI("http://" + target); err != nil || p.Host != target {
 			return badRequest("invalid request target")
 		}
 		u.Host = target
@@ -298,13 +304,28 @@ func validValue(v string) bool {
 	return true
 }
 
-// validHost accepts what a Host header may hold: reg-name, IPv4, [IPv6] and
-// an optional port, with no spaces, controls or delimiters of other parts.
+// validHost accepts what a Host header may hold: reg-name, IPv4, [IPv6]
+// (with a zone) and an optional port, that is RFC 3986's unreserved and
+// sub-delims characters, '%', ':', '[' and ']' (the set net/http accepts);
+// no spaces, controls or delimiters of other URI parts ('/', '?', '#', '@').
 func validHost(h string) bool {
 	for i := 0; i < len(h); i++ {
-		if c := h[i]; !tokenChars[c] && c != ':' && c != '[' && c != ']' {
+		if !hostChars[h[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+var hostChars = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-32] = true, true
+	}
+	for _, c := range "-._~!$&'()*+,;=%:[]" {
+		t[c] = true
+	}
+	return t
+}()

@@ -1,7 +1,9 @@
 package listener
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -127,6 +129,12 @@ var headCases = []headCase{
 	{name: "host with space", in: "GET / HTTP/1.1\r\nHost: a b\r\n", wantStatus: 400},
 	{name: "host with slash", in: "GET / HTTP/1.1\r\nHost: a/b\r\n", wantStatus: 400},
 	{name: "host with at sign", in: "GET / HTTP/1.1\r\nHost: user@a\r\n", wantStatus: 400},
+	{name: "host with hash", in: "GET / HTTP/1.1\r\nHost: a#b\r\n", wantStatus: 400},
+	{name: "host with pipe", in: "GET / HTTP/1.1\r\nHost: a|b\r\n", wantStatus: 400},
+	{name: "host with sub-delims and zone", in: "GET / HTTP/1.1\r\nHost: [fe80::1%25en0]:8080\r\n",
+		want: parsed{Method: "GET", RequestURI: "/", Host: "[fe80::1%25en0]:8080", ProtoMinor: 1, Path: "/", Header: http.Header{}}},
+	{name: "host with sub-delims", in: "GET / HTTP/1.1\r\nHost: a!$&'()*+,;=b\r\n",
+		want: parsed{Method: "GET", RequestURI: "/", Host: "a!$&'()*+,;=b", ProtoMinor: 1, Path: "/", Header: http.Header{}}},
 	{name: "host ipv6 with port", in: "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n",
 		want: parsed{Method: "GET", RequestURI: "/", Host: "[::1]:8080", ProtoMinor: 1, Path: "/", Header: http.Header{}}},
 	{name: "empty host", in: "GET / HTTP/1.1\r\nHost:\r\n",
@@ -162,7 +170,7 @@ var headCases = []headCase{
 		want: parsed{Method: "GET", RequestURI: "/", Host: "example.com", ProtoMinor: 1, Path: "/", Header: http.Header{"Content-Length": {"0"}}}},
 	{name: "equal duplicate lengths", in: get11("/", "Content-Length: 7", "content-length: 7"),
 		want: parsed{Method: "GET", RequestURI: "/", Host: "example.com", ProtoMinor: 1, Path: "/", ContentLength: 7,
-			Header: http.Header{"Content-Length": {"7", "7"}}}},
+			Header: http.Header{"Content-Length": {"7"}}}},
 	{name: "leading zeros", in: get11("/", "Content-Length: 007"),
 		want: parsed{Method: "GET", RequestURI: "/", Host: "example.com", ProtoMinor: 1, Path: "/", ContentLength: 7,
 			Header: http.Header{"Content-Length": {"007"}}}},
@@ -334,6 +342,37 @@ func FuzzParseHead(f *testing.F) {
 		}
 		if req.URL == nil || strings.ContainsAny(req.Host, " \r\n/") {
 			t.Errorf("URL %v, Host %q", req.URL, req.Host)
+		}
+	})
+}
+
+// FuzzParseHeadMatchesNetHTTP checks that every head parseHead accepts is
+// accepted by net/http's http.ReadRequest too and parsed the same way.
+func FuzzParseHeadMatchesNetHTTP(f *testing.F) {
+	for _, tc := range headCases {
+		f.Add(tc.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		req := http.Request{Header: make(http.Header)}
+		var u url.URL
+		if _, _, err := parseHead(s, &req, &u, nil); err != nil {
+			return
+		}
+		in := s
+		if !strings.HasSuffix(in, "\n") {
+			in += "\r\n"
+		}
+		nr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(in + "\r\n")))
+		if err != nil {
+			t.Fatalf("parseHead accepts %q, net/http does not: %v", s, err)
+		}
+		delete(nr.Header, "Host")
+		summary := func(r *http.Request) string {
+			return fmt.Sprintf("%s %s %s %s|%q|%q|%q|%v|%d|%v|%v", r.Method, r.RequestURI, r.Host, r.Proto,
+				r.URL.Path, r.URL.RawPath, r.URL.RawQuery, r.Header, r.ContentLength, r.TransferEncoding, r.Close)
+		}
+		if got, want := summary(&req), summary(nr); got != want {
+			t.Fatalf("input %q\nparseHead %s\nnet/http  %s", s, got, want)
 		}
 	})
 }
