@@ -53,7 +53,7 @@ func (p *Proxy) forward(x *exchange.Exchange, c *call) {
 		if err == nil {
 			return
 		}
-		if reused && retryable && attempt == 0 && ctx.Err() == nil && (x.R.Body == nil || x.R.Body == http.NoBody) {
+		if reused && retryable && attempt == 0 && ctx.Err() == nil && !isTimeout(err) && (x.R.Body == nil || x.R.Body == http.NoBody) {
 			continue // the backend closed an idle connection: once more on a new one
 		}
 		c.err = err
@@ -112,13 +112,12 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 		}
 		// 100 Continue, 103 Early Hints: interim, not forwarded.
 	}
-	c.gotResp = time.Now()
-	x.IntegrationStatus = rh.status
-
 	framing, length, err := rh.framing(method)
 	if err != nil {
-		return false, err
+		return false, err // a refused head has no integration status, as on the ReverseProxy path
 	}
+	c.gotResp = time.Now()
+	x.IntegrationStatus = rh.status
 	p.copyHeader(x.W.Header(), rh, framing)
 	x.W.WriteHeader(rh.status)
 

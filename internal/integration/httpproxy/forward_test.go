@@ -324,6 +324,9 @@ func TestFraming(t *testing.T) {
 				if res.errType != tc.wantErr {
 					t.Fatalf("Serve: %v, want %s", res.err, tc.wantErr)
 				}
+				if res.x.IntegrationStatus != 0 {
+					t.Errorf("IntegrationStatus = %d for a refused response, want 0", res.x.IntegrationStatus)
+				}
 			default:
 				if res.err != nil {
 					t.Fatalf("Serve: %v", res.err)

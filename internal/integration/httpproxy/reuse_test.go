@@ -377,3 +377,67 @@ func TestStreaming(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRetryAfterTimeout: a request that timed out on a reused connection
+// is not retried on another pooled connection (which the expired deadline
+// would only break).
+func TestNoRetryAfterTimeout(t *testing.T) {
+	for _, path := range paths {
+		t.Run(path.name, func(t *testing.T) {
+			both := make(chan struct{})
+			var arrived atomic.Int64
+			release := make(chan struct{})
+			defer close(release)
+			be, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/warm":
+					if arrived.Add(1) == 2 {
+						close(both)
+					}
+					<-both // two requests at once: two connections
+				case "/slow":
+					select {
+					case <-release:
+					case <-r.Context().Done():
+					}
+				}
+			})
+			rt, tr := path.rt()
+			defer tr.Close()
+			warm, err := New(Config{URL: be.URL + "/warm", Timeout: 5 * time.Second}, exchange.HTTP, rt, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			slow, err := New(Config{URL: be.URL + "/slow", Timeout: 100 * time.Millisecond}, exchange.HTTP, rt, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 2)
+			for range 2 {
+				go func() {
+					x, _ := newExchange("GET", "/items/a", nil)
+					errs <- warm.Serve(x)
+				}()
+			}
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := idleConns(tr); n != 2 {
+				t.Fatalf("idle connections %d, want 2", n)
+			}
+			x, _ := newExchange("GET", "/items/a", nil)
+			var ge *gwresp.Error
+			if err := slow.Serve(x); !errors.As(err, &ge) || ge.Type != gwresp.IntegrationTimeout {
+				t.Fatalf("Serve: %v, want INTEGRATION_TIMEOUT", err)
+			}
+			if n := idleConns(tr); n != 1 {
+				t.Errorf("idle connections %d after the timeout, want 1 (the other pooled connection untouched)", n)
+			}
+			if n := conns.Load(); n != 2 {
+				t.Errorf("backend accepted %d connections, want 2", n)
+			}
+		})
+	}
+}

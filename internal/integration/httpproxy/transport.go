@@ -244,7 +244,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		pc.close()
-		if reused && retryable && attempt == 0 && ctx.Err() == nil {
+		if reused && retryable && attempt == 0 && ctx.Err() == nil && !isTimeout(err) {
 			if r.Body == nil || r.Body == http.NoBody {
 				continue
 			}
