@@ -15,6 +15,9 @@ import (
 // instead of chunks (as net/http does).
 const bufferMax = 4096
 
+// sniffLen is how much of a body http.DetectContentType looks at.
+const sniffLen = 512
+
 // response is the http.ResponseWriter of a connection, reused per request.
 type response struct {
 	c          *conn
@@ -91,6 +94,10 @@ func (w *response) Write(p []byte) (int, error) {
 	}
 	if w.noBody {
 		if w.req.Method == http.MethodHead {
+			// The start is kept to sniff the Content-Type GET would get.
+			if len(w.buf) < sniffLen {
+				w.buf = append(w.buf, p[:min(len(p), sniffLen-len(w.buf))]...)
+			}
 			w.n += int64(len(p))
 			return len(p), nil
 		}
@@ -169,7 +176,11 @@ func (w *response) sendHead(final bool, more []byte) {
 	default:
 		w.closeAfter = true // HTTP/1.0: the body ends with the connection
 	}
-	if _, ok := w.hdr["Content-Type"]; !ok && !w.noBody {
+	// Sniffed as net/http does: when the status allows a body (for HEAD
+	// too) and no Content-Encoding says the bytes are not the content.
+	_, typed := w.hdr["Content-Type"]
+	ce := w.hdr["Content-Encoding"]
+	if !typed && (len(ce) == 0 || ce[0] == "") && w.status >= 200 && w.status != http.StatusNoContent && w.status != http.StatusNotModified {
 		sniff := w.buf
 		if len(sniff) == 0 {
 			sniff = more
@@ -210,7 +221,9 @@ func (w *response) sendHead(final bool, more []byte) {
 	w.writeFields(true)
 	_, _ = bw.WriteString("\r\n")
 	if len(w.buf) > 0 {
-		w.writeBody(w.buf)
+		if !w.noBody {
+			w.writeBody(w.buf)
+		}
 		w.buf = w.buf[:0]
 	}
 }

@@ -331,6 +331,7 @@ func TestDateHeader(t *testing.T) {
 func TestContentTypeSniffing(t *testing.T) {
 	tests := []struct {
 		name    string
+		method  string // GET when empty
 		handler http.HandlerFunc
 		want    []string
 	}{
@@ -351,6 +352,14 @@ func TestContentTypeSniffing(t *testing.T) {
 			w.Header()["Content-Type"] = nil
 			_, _ = io.WriteString(w, "<html>")
 		}},
+		{name: "content-encoding set", handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write([]byte{0x1f, 0x8b, 8, 0})
+		}},
+		{name: "HEAD sniffed like GET", method: "HEAD", handler: func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, "<!DOCTYPE html>")
+			_, _ = io.WriteString(w, strings.Repeat("<p>", 1000))
+		}, want: []string{"text/html; charset=utf-8"}},
 		{name: "empty body", handler: func(w http.ResponseWriter, r *http.Request) {}},
 		{name: "204", handler: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }},
 	}
@@ -358,8 +367,15 @@ func TestContentTypeSniffing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ts := startServer(t, tc.handler)
 			c := dial(t, ts.addr)
-			c.send(get("/"))
-			resp, _ := c.response("GET")
+			method := tc.method
+			if method == "" {
+				method = "GET"
+			}
+			c.send(method + " / HTTP/1.1\r\nHost: test\r\n\r\n")
+			resp, body := c.response(method)
+			if method == "HEAD" && body != "" {
+				t.Errorf("HEAD response has a body %q", body)
+			}
 			if got := resp.Header.Values("Content-Type"); strings.Join(got, ",") != strings.Join(tc.want, ",") {
 				t.Errorf("Content-Type %q, want %q", got, tc.want)
 			}
