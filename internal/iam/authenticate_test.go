@@ -56,8 +56,8 @@ func TestAuthenticator(t *testing.T) {
 				if ge != nil {
 					t.Fatalf("refused: %v", ge)
 				}
-				if id.ARN != tt.wantARN || !strings.HasPrefix(res.CanonicalRequest, "POST\n/dev/pets/a%2520b\n") {
-					t.Errorf("identity %s, canonical %q", id.ARN, res.CanonicalRequest)
+				if id.ARN != tt.wantARN || !strings.HasPrefix(res.CanonicalRequest(), "POST\n/dev/pets/a%2520b\n") {
+					t.Errorf("identity %s, canonical %q", id.ARN, res.CanonicalRequest())
 				}
 				return
 			}

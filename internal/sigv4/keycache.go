@@ -2,9 +2,36 @@ package sigv4
 
 import (
 	"container/list"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"hash"
 	"sync"
 )
+
+// signingKey is a derived signing key with a pool of HMAC-SHA256 states
+// keyed with it: keying an HMAC (two SHA-256 blocks and four allocations)
+// is then paid once per pooled state instead of once per request. A
+// signingKey is immutable; a rotated secret gets a new one.
+type signingKey struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash, hmac.New(sha256.New, key)
+}
+
+func newSigningKey(key []byte) *signingKey {
+	k := &signingKey{key: key}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.key) }
+	return k
+}
+
+// sign writes HMAC-SHA256(key, msg) to out.
+func (k *signingKey) sign(msg []byte, out *[sha256.Size]byte) {
+	m := k.macs.Get().(hash.Hash)
+	m.Reset()
+	m.Write(msg)
+	m.Sum(out[:0])
+	k.macs.Put(m)
+}
 
 type keyCacheKey struct {
 	accessKeyID string
@@ -14,7 +41,7 @@ type keyCacheKey struct {
 type keyCacheEntry struct {
 	k      keyCacheKey
 	secret string
-	key    []byte
+	key    *signingKey
 }
 
 // keyCache is a bounded LRU cache of derived signing keys per (access key
@@ -33,23 +60,25 @@ func newKeyCache(max int) *keyCache {
 
 // get returns the signing key for secret and scope, deriving and caching it
 // when absent.
-func (c *keyCache) get(accessKeyID, secret string, scope Scope) []byte {
+func (c *keyCache) get(accessKeyID, secret string, scope Scope) *signingKey {
 	if c == nil || c.max <= 0 {
-		return DeriveKey(secret, scope)
+		return newSigningKey(DeriveKey(secret, scope))
 	}
 	k := keyCacheKey{accessKeyID, scope}
 	c.mu.Lock()
 	if el, ok := c.items[k]; ok {
 		e := el.Value.(*keyCacheEntry)
-		if subtle.ConstantTimeCompare([]byte(e.secret), []byte(secret)) == 1 {
-			c.ll.MoveToFront(el)
+		if constantTimeEqual(e.secret, secret) {
+			if c.ll.Front() != el {
+				c.ll.MoveToFront(el)
+			}
 			key := e.key
 			c.mu.Unlock()
 			return key
 		}
 	}
 	c.mu.Unlock()
-	key := DeriveKey(secret, scope)
+	key := newSigningKey(DeriveKey(secret, scope))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[k]; ok {
@@ -65,6 +94,20 @@ func (c *keyCache) get(accessKeyID, secret string, scope Scope) []byte {
 		delete(c.items, old.Value.(*keyCacheEntry).k)
 	}
 	return key
+}
+
+// constantTimeEqual is subtle.ConstantTimeCompare for strings, without
+// the copies a []byte conversion of a string longer than 32 bytes costs.
+// Like it, it returns early only on a length mismatch.
+func constantTimeEqual(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
 func (c *keyCache) len() int {

@@ -52,31 +52,46 @@ type Auth struct {
 	// Expires is X-Amz-Expires; zero when absent.
 	Expires       time.Duration
 	SecurityToken string
+
+	// headers backs SignedHeaders for the usual handful of names.
+	headers [6]string
 }
 
 func parseCredential(v string) (credentialScope, bool) {
-	parts := strings.Split(v, "/")
-	if len(parts) != 5 || parts[0] == "" {
+	var parts [5]string
+	for i := range 4 {
+		j := strings.IndexByte(v, '/')
+		if j < 0 {
+			return credentialScope{}, false
+		}
+		parts[i], v = v[:j], v[j+1:]
+	}
+	if parts[0] == "" || strings.IndexByte(v, '/') >= 0 {
 		return credentialScope{}, false
 	}
-	return credentialScope{parts[0], parts[1], parts[2], parts[3], parts[4]}, true
+	return credentialScope{parts[0], parts[1], parts[2], parts[3], v}, true
 }
 
-func parseSignedHeaders(v string) ([]string, bool) {
+// parseSignedHeaders splits and lower-cases a SignedHeaders value, appending
+// the names to dst (which may have spare capacity to avoid an allocation).
+func parseSignedHeaders(dst []string, v string) ([]string, bool) {
 	if v == "" {
 		return nil, false
 	}
 	if strings.Count(v, ";") >= MaxSignedHeaders {
 		return nil, false
 	}
-	hs := strings.Split(v, ";")
-	for i, h := range hs {
+	for {
+		h, rest, more := strings.Cut(v, ";")
 		if h == "" {
 			return nil, false
 		}
-		hs[i] = strings.ToLower(h)
+		dst = append(dst, strings.ToLower(h))
+		if !more {
+			return dst, true
+		}
+		v = rest
 	}
-	return hs, true
 }
 
 func validSignature(s string) bool {
@@ -104,40 +119,72 @@ func ParseAuthorization(value string) (*Auth, error) {
 }
 
 func parseAuthorization(value string) (*Auth, []string) {
+	a := &Auth{}
+	if problems, _ := parseAuthorizationInto(a, value); len(problems) > 0 {
+		return nil, problems
+	}
+	return a, nil
+}
+
+// parseAuthorizationInto parses value into a (which it overwrites) and
+// returns AWS's complaints. fatal reports a complaint that stops parsing
+// (AWS then reports it alone); otherwise the complaints are about missing or
+// invalid parameters, and the caller may add its own to the list.
+func parseAuthorizationInto(a *Auth, value string) (problems []string, fatal bool) {
 	if len(value) > MaxAuthorizationLen {
-		return nil, []string{"Authorization header is too long."}
+		return []string{"Authorization header is too long."}, true
 	}
 	v := strings.TrimSpace(value)
 	alg, rest, _ := strings.Cut(v, " ")
-	a := &Auth{Form: HeaderForm}
-	seen := map[string]bool{}
-	var problems []string
-	for piece := range strings.SplitSeq(rest, ",") {
+	*a = Auth{Form: HeaderForm}
+	var seenCred, seenSH, seenSig bool
+	var seenOther map[string]bool
+	for rest != "" {
+		var piece string
+		piece, rest, _ = strings.Cut(rest, ",")
 		piece = strings.TrimSpace(piece)
 		if piece == "" {
 			continue
 		}
 		k, val, ok := strings.Cut(piece, "=")
 		if !ok {
-			return nil, []string{"'" + piece + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + value + "'."}
+			return []string{"'" + piece + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + value + "'."}, true
 		}
-		if seen[k] {
-			return nil, []string{"Authorization header has a duplicate '" + k + "' parameter."}
+		var seen *bool
+		switch k {
+		case "Credential":
+			seen = &seenCred
+		case "SignedHeaders":
+			seen = &seenSH
+		case "Signature":
+			seen = &seenSig
+		default:
+			if seenOther == nil {
+				seenOther = map[string]bool{}
+			}
+			if seenOther[k] {
+				return []string{"Authorization header has a duplicate '" + k + "' parameter."}, true
+			}
+			seenOther[k] = true
+			continue
 		}
-		seen[k] = true
+		if *seen {
+			return []string{"Authorization header has a duplicate '" + k + "' parameter."}, true
+		}
+		*seen = true
 		switch k {
 		case "Credential":
 			c, ok := parseCredential(val)
 			if !ok {
-				return nil, []string{"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + val + "'"}
+				return []string{"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + val + "'"}, true
 			}
 			a.AccessKeyID = c.AccessKeyID
 			a.Scope = Scope{Date: c.Date, Region: c.Region, Service: c.Service}
 			a.Terminator = c.Terminator
 		case "SignedHeaders":
-			hs, ok := parseSignedHeaders(val)
+			hs, ok := parseSignedHeaders(a.headers[:0], val)
 			if !ok {
-				return nil, []string{"Authorization header has an invalid 'SignedHeaders' parameter."}
+				return []string{"Authorization header has an invalid 'SignedHeaders' parameter."}, true
 			}
 			a.SignedHeaders = hs
 		case "Signature":
@@ -145,21 +192,21 @@ func parseAuthorization(value string) (*Auth, []string) {
 		}
 	}
 	if alg != Algorithm {
-		return nil, []string{"Unsupported AWS 'algorithm': '" + alg + "'."}
+		return []string{"Unsupported AWS 'algorithm': '" + alg + "'."}, true
 	}
-	if !seen["Credential"] {
+	if !seenCred {
 		problems = append(problems, "Authorization header requires 'Credential' parameter.")
 	}
-	if !seen["Signature"] {
+	if !seenSig {
 		problems = append(problems, "Authorization header requires 'Signature' parameter.")
 	}
-	if !seen["SignedHeaders"] {
+	if !seenSH {
 		problems = append(problems, "Authorization header requires 'SignedHeaders' parameter.")
 	}
 	if len(problems) == 0 && !validSignature(a.Signature) {
 		problems = append(problems, "Authorization header has an invalid 'Signature' parameter.")
 	}
-	return a, problems
+	return problems, false
 }
 
 // Query parameter names of the presigned form.
@@ -184,62 +231,88 @@ func IsPresigned(params []QueryParam) bool {
 	return false
 }
 
+// presignedParams are the query parameters ParsePresigned reads, in the
+// order of the slots of parsePresignedInto.
+var presignedParams = [...]string{QueryAlgorithm, QueryCredential, QueryDate, QueryExpires, QuerySignedHeaders, QuerySignature, QuerySecurityToken}
+
+const (
+	slotAlgorithm = iota
+	slotCredential
+	slotDate
+	slotExpires
+	slotSignedHeaders
+	slotSignature
+	slotSecurityToken
+)
+
 // ParsePresigned parses the presigned query form from decoded parameters.
 // It returns an *Error (CodeIncompleteSignature) when parameters are missing,
 // repeated or malformed.
 func ParsePresigned(params []QueryParam) (*Auth, error) {
-	vals := map[string]string{}
+	a := &Auth{}
+	if err := parsePresignedInto(a, params); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// parsePresignedInto is ParsePresigned writing into a.
+func parsePresignedInto(a *Auth, params []QueryParam) *Error {
+	var vals [len(presignedParams)]string
+	var seen [len(presignedParams)]bool
 	for _, p := range params {
-		switch p.Name {
-		case QueryAlgorithm, QueryCredential, QueryDate, QueryExpires, QuerySignedHeaders, QuerySignature, QuerySecurityToken:
-			if _, dup := vals[p.Name]; dup {
-				return nil, newErr(CodeIncompleteSignature, "Query-string parameter '%s' must not be repeated.", p.Name)
+		if len(p.Name) < 10 || p.Name[:6] != "X-Amz-" {
+			continue
+		}
+		for i, n := range presignedParams {
+			if p.Name == n {
+				if seen[i] {
+					return newErr(CodeIncompleteSignature, "Query-string parameter '%s' must not be repeated.", p.Name)
+				}
+				seen[i], vals[i] = true, p.Value
+				break
 			}
-			vals[p.Name] = p.Value
 		}
 	}
-	for _, n := range []string{QueryAlgorithm, QueryCredential, QuerySignature, QueryDate, QuerySignedHeaders} {
-		if _, ok := vals[n]; !ok {
-			return nil, &Error{Code: CodeIncompleteSignature, Message: msgQueryParamsNeed}
-		}
+	if !seen[slotAlgorithm] || !seen[slotCredential] || !seen[slotSignature] || !seen[slotDate] || !seen[slotSignedHeaders] {
+		return &Error{Code: CodeIncompleteSignature, Message: msgQueryParamsNeed}
 	}
-	if vals[QueryAlgorithm] != Algorithm {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-Algorithm only supports \"%s\".", Algorithm)
+	if vals[slotAlgorithm] != Algorithm {
+		return newErr(CodeIncompleteSignature, "X-Amz-Algorithm only supports \"%s\".", Algorithm)
 	}
-	a := &Auth{Form: QueryForm, AmzDate: vals[QueryDate], SecurityToken: vals[QuerySecurityToken]}
-	c, ok := parseCredential(vals[QueryCredential])
+	*a = Auth{Form: QueryForm, AmzDate: vals[slotDate], SecurityToken: vals[slotSecurityToken]}
+	c, ok := parseCredential(vals[slotCredential])
 	if !ok {
-		return nil, newErr(CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", vals[QueryCredential])
+		return newErr(CodeIncompleteSignature, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '%s'", vals[slotCredential])
 	}
 	a.AccessKeyID = c.AccessKeyID
 	a.Scope = Scope{Date: c.Date, Region: c.Region, Service: c.Service}
 	a.Terminator = c.Terminator
-	hs, ok := parseSignedHeaders(vals[QuerySignedHeaders])
+	hs, ok := parseSignedHeaders(a.headers[:0], vals[slotSignedHeaders])
 	if !ok {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-SignedHeaders is invalid.")
+		return newErr(CodeIncompleteSignature, "X-Amz-SignedHeaders is invalid.")
 	}
 	a.SignedHeaders = hs
-	a.Signature = strings.ToLower(vals[QuerySignature])
+	a.Signature = strings.ToLower(vals[slotSignature])
 	if !validSignature(a.Signature) {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-Signature is invalid.")
+		return newErr(CodeIncompleteSignature, "X-Amz-Signature is invalid.")
 	}
-	exp, ok := vals[QueryExpires]
-	if !ok {
+	if !seen[slotExpires] {
 		// Optional: without it the header form's skew window applies (the
 		// AWS SDK for Go presigner omits it unless the caller sets it).
-		return a, nil
+		return nil
 	}
-	n, err := strconv.ParseInt(exp, 10, 64)
+	n, err := strconv.ParseInt(vals[slotExpires], 10, 64)
 	if err != nil || n < 0 {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-Expires should be a number")
+		return newErr(CodeIncompleteSignature, "X-Amz-Expires should be a number")
 	}
 	// Compare in seconds: n*time.Second overflows (and wraps negative) for
 	// large n, which would pass as a URL that never expires.
 	if n < 1 || n > int64(MaxExpires/time.Second) {
-		return nil, newErr(CodeIncompleteSignature, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+		return newErr(CodeIncompleteSignature, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
 	}
 	a.Expires = time.Duration(n) * time.Second
-	return a, nil
+	return nil
 }
 
 // ParseAmzDate parses an X-Amz-Date value (ISO-8601 basic, UTC).

@@ -103,11 +103,11 @@ func checkVerify(t *testing.T, v *Verifier, req *Request, wantCreq, wantSTS stri
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if res.CanonicalRequest != wantCreq {
-		t.Errorf("verifier canonical request:\n got %q\nwant %q", res.CanonicalRequest, wantCreq)
+	if got := res.CanonicalRequest(); got != wantCreq {
+		t.Errorf("verifier canonical request:\n got %q\nwant %q", got, wantCreq)
 	}
-	if res.StringToSign != wantSTS {
-		t.Errorf("verifier string to sign:\n got %q\nwant %q", res.StringToSign, wantSTS)
+	if got := res.StringToSign(); got != wantSTS {
+		t.Errorf("verifier string to sign:\n got %q\nwant %q", got, wantSTS)
 	}
 	bad := *req
 	bad.Header = req.Header.Clone()

@@ -5,9 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"iter"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -106,16 +106,42 @@ type Result struct {
 	SignedAt time.Time
 	// SessionToken is the token presented, if any.
 	SessionToken string
-	// CanonicalRequest and StringToSign that matched (for debug logs; they
-	// contain no secrets).
-	CanonicalRequest string
-	StringToSign     string
+
+	// What the matching candidate was built from, for CanonicalRequest and
+	// StringToSign.
+	req     *Request
+	payload string
+	amzDate string
+	cand    candidate
+}
+
+// CanonicalRequest returns the canonical request that matched (for debug
+// logs; it contains no secrets). It is rebuilt from the verified Request on
+// each call, so call it before changing that request.
+func (r *Result) CanonicalRequest() string {
+	q := r.req.RawQuery
+	return CanonicalRequest(r.req.Method, CanonicalURI(r.req.RawPath, r.cand.normalize),
+		CanonicalQuery(ParseQuery(q, !r.cand.literal), r.cand.exclude.names()...),
+		CanonicalHeaders(r.req.Header, r.req.Host, r.Auth.SignedHeaders), r.Auth.SignedHeaders, r.payload)
+}
+
+// StringToSign returns the string to sign that matched (see
+// CanonicalRequest).
+func (r *Result) StringToSign() string {
+	return StringToSign(r.amzDate, r.Auth.Scope, r.CanonicalRequest())
+}
+
+// verified is a Result and its Auth in one allocation.
+type verified struct {
+	res  Result
+	auth Auth
 }
 
 // Verifier checks SigV4 signatures. Safe for concurrent use.
 type Verifier struct {
-	o     Options
-	cache *keyCache
+	o       Options
+	cache   *keyCache
+	scratch sync.Pool // of *scratch
 }
 
 // NewVerifier returns a Verifier for o.
@@ -132,7 +158,9 @@ func NewVerifier(o Options) (*Verifier, error) {
 	if o.KeyCacheSize == 0 {
 		o.KeyCacheSize = 1024
 	}
-	return &Verifier{o: o, cache: newKeyCache(o.KeyCacheSize)}, nil
+	v := &Verifier{o: o, cache: newKeyCache(o.KeyCacheSize)}
+	v.scratch.New = func() any { return new(scratch) }
+	return v, nil
 }
 
 func window(d time.Duration) string {
@@ -150,8 +178,14 @@ func badDate(v string) *Error {
 // and a plain wrapped error only when the credential lookup or payload
 // hashing fails internally.
 func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
+	s := v.scratch.Get().(*scratch)
+	defer func() {
+		s.release()
+		v.scratch.Put(s)
+	}()
 	authzVals := req.Header.Values("Authorization")
-	params := ParseQuery(req.RawQuery, true)
+	s.params = parseQueryInto(s.params[:0], req.RawQuery, true)
+	params := s.params
 	presigned := IsPresigned(params)
 	switch {
 	case len(authzVals) == 0 && !presigned:
@@ -160,15 +194,15 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return nil, &Error{Code: CodeIncompleteSignature, Message: msgBothMechanisms}
 	}
 
+	out := &verified{}
+	a := &out.auth
 	var (
-		a       *Auth
 		amzDate string
 		ts      time.Time
 		token   string
 	)
 	if presigned {
-		var err error
-		if a, err = ParsePresigned(params); err != nil {
+		if err := parsePresignedInto(a, params); err != nil {
 			return nil, err
 		}
 		var ok bool
@@ -181,10 +215,9 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 			token = req.Header.Get("X-Amz-Security-Token")
 		}
 	} else {
-		var problems []string
-		a, problems = parseAuthorization(authzVals[0])
-		xd, dh := req.Header.Get("X-Amz-Date"), req.Header.Get("Date")
-		if a != nil && xd == "" && dh == "" {
+		problems, fatal := parseAuthorizationInto(a, authzVals[0])
+		xd, dh := headerValue(req.Header, "x-amz-date"), req.Header.Get("Date")
+		if !fatal && xd == "" && dh == "" {
 			problems = append(problems, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 		}
 		if len(problems) > 0 {
@@ -203,7 +236,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 			}
 			ts, amzDate = t.UTC(), FormatTime(t)
 		}
-		token = req.Header.Get("X-Amz-Security-Token")
+		token = headerValue(req.Header, "x-amz-security-token")
 	}
 	if !contains(a.SignedHeaders, "host") {
 		return nil, &Error{Code: CodeIncompleteSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
@@ -225,20 +258,20 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	}
 
 	// Scope.
-	var scopeProblems []string
-	if a.Scope.Region != v.o.Region {
-		scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", a.Scope.Region))
-	}
-	if a.Scope.Service != v.o.Service {
-		scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.o.Service))
-	}
-	if a.Terminator != Terminator {
-		scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped with a valid terminator: '%s', not '%s'.", Terminator, a.Terminator))
-	}
-	if a.Scope.Date != amzDate[:8] {
-		scopeProblems = append(scopeProblems, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Scope.Date, amzDate[:8], amzDate))
-	}
-	if len(scopeProblems) > 0 {
+	if a.Scope.Region != v.o.Region || a.Scope.Service != v.o.Service || a.Terminator != Terminator || a.Scope.Date != amzDate[:8] {
+		var scopeProblems []string
+		if a.Scope.Region != v.o.Region {
+			scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", a.Scope.Region))
+		}
+		if a.Scope.Service != v.o.Service {
+			scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped to correct service: '%s'.", v.o.Service))
+		}
+		if a.Terminator != Terminator {
+			scopeProblems = append(scopeProblems, fmt.Sprintf("Credential should be scoped with a valid terminator: '%s', not '%s'.", Terminator, a.Terminator))
+		}
+		if a.Scope.Date != amzDate[:8] {
+			scopeProblems = append(scopeProblems, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Scope.Date, amzDate[:8], amzDate))
+		}
 		return nil, &Error{Code: CodeInvalidSignature, Message: strings.Join(scopeProblems, " ")}
 	}
 
@@ -251,7 +284,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return nil, fmt.Errorf("sigv4: look up access key: %w", err)
 	}
 	if cred.SessionToken != "" || token != "" {
-		if subtle.ConstantTimeCompare([]byte(cred.SessionToken), []byte(token)) != 1 {
+		if !constantTimeEqual(cred.SessionToken, token) {
 			return nil, &Error{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
 		}
 	}
@@ -261,7 +294,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 
 	// Payload.
 	payload := req.PayloadHash
-	if v.o.AllowUnsignedPayload && req.Header.Get("X-Amz-Content-Sha256") == UnsignedPayload {
+	if v.o.AllowUnsignedPayload && headerValue(req.Header, "x-amz-content-sha256") == UnsignedPayload {
 		payload = UnsignedPayload
 	}
 	if payload == "" {
@@ -273,72 +306,151 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		}
 	}
 
+	// Signature. a.Signature is 64 hex digits (checked by the parsers).
+	if !decodeHex(s.sig[:], a.Signature) {
+		return nil, &Error{Code: CodeIncompleteSignature, Message: "Authorization header has an invalid 'Signature' parameter."}
+	}
 	key := v.cache.get(a.AccessKeyID, cred.SecretAccessKey, a.Scope)
-	headers := CanonicalHeaders(req.Header, req.Host, a.SignedHeaders)
+	s.hdrs = appendCanonicalHeaders(s.hdrs[:0], req.Header, req.Host, a.SignedHeaders)
 	var firstCreq, firstSTS string
-	for c := range candidates(req, a, params, !v.o.StrictPath) {
-		creq := CanonicalRequest(req.Method, c.uri, c.query, headers, a.SignedHeaders, payload)
-		sts := StringToSign(amzDate, a.Scope, creq)
+	match := func(c candidate, path string) bool {
+		params := s.params
+		if c.literal {
+			params = s.literal
+		}
+		s.canonicalRequest(req.Method, path, params, c.exclude, payload)
+		s.stringToSign(amzDate, a.Scope)
+		key.sign(s.sts, &s.mac)
+		if subtle.ConstantTimeCompare(s.mac[:], s.sig[:]) == 1 {
+			return true
+		}
 		if firstCreq == "" {
-			firstCreq, firstSTS = creq, sts
+			firstCreq, firstSTS = string(s.creq), string(s.sts)
 		}
-		if subtle.ConstantTimeCompare([]byte(SignString(key, sts)), []byte(a.Signature)) == 1 {
-			return &Result{Credential: cred, Auth: a, SignedAt: ts, SessionToken: token, CanonicalRequest: creq, StringToSign: sts}, nil
-		}
+		return false
+	}
+	if c, ok := candidates(req, a, !v.o.StrictPath, s, match); ok {
+		out.res = Result{Credential: cred, Auth: a, SignedAt: ts, SessionToken: token,
+			req: req, payload: payload, amzDate: amzDate, cand: c}
+		return &out.res, nil
 	}
 	return nil, mismatchError(firstCreq, firstSTS)
 }
 
-type candidate struct{ uri, query string }
+// decodeHex decodes the hex string src into dst, which must be exactly half
+// its length.
+func decodeHex(dst []byte, src string) bool {
+	if len(src) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		h, ok1 := unhex(src[2*i])
+		l, ok2 := unhex(src[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = h<<4 | l
+	}
+	return true
+}
 
-// candidates yields the canonical URI and query variants real signers
-// produce, most likely first: the path as sent, then normalised; '+' in the
-// query as a space (form decoding), then literal; in the query form the
-// security token signed, then added after signing. Variants are built only
-// when the ones before them did not match, so a request signed the usual
-// way costs one canonical URI and one query parse. params is
-// ParseQuery(req.RawQuery, true), already parsed by the caller.
-func candidates(req *Request, a *Auth, params []QueryParam, normalize bool) iter.Seq[candidate] {
-	return func(yield func(candidate) bool) {
-		canonicalQueries := func(params []QueryParam) []string {
-			if a.Form != QueryForm {
-				return []string{CanonicalQuery(params)}
-			}
-			qs := []string{CanonicalQuery(params, QuerySignature)}
-			if a.SecurityToken != "" {
-				qs = append(qs, CanonicalQuery(params, QuerySignature, QuerySecurityToken))
-			}
-			return qs
+// headerValue is h.Get for a lower-case name (see headerValues).
+func headerValue(h http.Header, name string) string {
+	if v := headerValues(h, name); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// candidate is one way real signers build the canonical URI and query.
+type candidate struct {
+	normalize bool      // the path with dot segments and duplicate slashes removed
+	literal   bool      // '+' in the query kept literally (not a space)
+	exclude   exclusion // query parameters left out of the canonical query
+}
+
+// exclusion names the query parameters a canonical query leaves out.
+type exclusion uint8
+
+const (
+	excludeNone      exclusion = iota // header form
+	excludeSignature                  // query form: X-Amz-Signature
+	excludeSigToken                   // query form, token added after signing: X-Amz-Signature and X-Amz-Security-Token
+)
+
+// excludes reports whether the parameter name is left out.
+func (e exclusion) excludes(name string) bool {
+	switch e {
+	case excludeSignature:
+		return name == QuerySignature
+	case excludeSigToken:
+		return name == QuerySignature || name == QuerySecurityToken
+	}
+	return false
+}
+
+// names lists the excluded parameters (for CanonicalQuery).
+func (e exclusion) names() []string {
+	switch e {
+	case excludeSignature:
+		return []string{QuerySignature}
+	case excludeSigToken:
+		return []string{QuerySignature, QuerySecurityToken}
+	}
+	return nil
+}
+
+// candidates tries the canonical URI and query variants real signers
+// produce, most likely first, and returns the first that match accepts: the
+// path as sent, then normalised; '+' in the query as a space (form
+// decoding), then literal; in the query form the security token signed,
+// then added after signing. Variants are built only when the ones before
+// them did not match, so a request signed the usual way costs one canonical
+// request. s.params holds ParseQuery(req.RawQuery, true); s.literal is
+// filled here when needed. match gets the candidate and the path to
+// canonicalise.
+func candidates(req *Request, a *Auth, normalize bool, s *scratch, match func(c candidate, path string) bool) (candidate, bool) {
+	excludes := [2]exclusion{excludeNone}
+	n := 1
+	if a.Form == QueryForm {
+		excludes[0] = excludeSignature
+		if a.SecurityToken != "" {
+			excludes[1], n = excludeSigToken, 2
 		}
-		uri := CanonicalURI(req.RawPath, false)
-		queries := canonicalQueries(params)
-		for _, q := range queries {
-			if !yield(candidate{uri, q}) {
-				return
+	}
+	literal := strings.Contains(req.RawQuery, "+")
+	path := req.RawPath
+	if path == "" {
+		path = "/"
+	}
+	for _, norm := range [2]bool{false, true} {
+		if norm {
+			if !normalize {
+				break
 			}
+			np := NormalizePath(path)
+			if np == path {
+				break
+			}
+			path = np
 		}
-		if strings.Contains(req.RawQuery, "+") {
-			literal := canonicalQueries(ParseQuery(req.RawQuery, false))
-			for _, q := range literal {
-				if !yield(candidate{uri, q}) {
-					return
+		for _, lit := range [2]bool{false, true} {
+			if lit {
+				if !literal {
+					break
+				}
+				if len(s.literal) == 0 {
+					s.literal = parseQueryInto(s.literal[:0], req.RawQuery, false)
 				}
 			}
-			queries = append(queries, literal...)
-		}
-		if !normalize {
-			return
-		}
-		n := CanonicalURI(req.RawPath, true)
-		if n == uri {
-			return
-		}
-		for _, q := range queries {
-			if !yield(candidate{n, q}) {
-				return
+			for _, ex := range excludes[:n] {
+				if c := (candidate{normalize: norm, literal: lit, exclude: ex}); match(c, path) {
+					return c, true
+				}
 			}
 		}
 	}
+	return candidate{}, false
 }
 
 func contains(list []string, s string) bool {

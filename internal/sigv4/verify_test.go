@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -420,8 +421,8 @@ func TestVerifyAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if !strings.HasPrefix(res.CanonicalRequest, tt.wantCreq) {
-				t.Errorf("canonical request %q, want prefix %q", res.CanonicalRequest, tt.wantCreq)
+			if got := res.CanonicalRequest(); !strings.HasPrefix(got, tt.wantCreq) {
+				t.Errorf("canonical request %q, want prefix %q", got, tt.wantCreq)
 			}
 		})
 	}
@@ -497,16 +498,33 @@ func TestKeyCacheBounded(t *testing.T) {
 	s2 := Scope{"20240102", "us-east-1", "execute-api"}
 	s3 := Scope{"20240103", "us-east-1", "execute-api"}
 	for _, s := range []Scope{s1, s2, s3} {
-		if got, want := string(c.get("AKID", "secret", s)), string(DeriveKey("secret", s)); got != want {
-			t.Fatalf("derived key mismatch for %v", s)
-		}
+		checkSigningKey(t, c.get("AKID", "secret", s), "secret", s)
+		// Again: the cached key and a pooled HMAC state.
+		checkSigningKey(t, c.get("AKID", "secret", s), "secret", s)
 	}
 	if c.len() != 2 {
 		t.Errorf("cache holds %d entries, want 2", c.len())
 	}
-	// A rotated secret must not reuse the cached key.
-	if got, want := string(c.get("AKID", "rotated", s3)), string(DeriveKey("rotated", s3)); got != want {
-		t.Error("stale key returned after secret rotation")
+	// A rotated secret must not reuse the cached key or its HMAC states.
+	checkSigningKey(t, c.get("AKID", "rotated", s3), "rotated", s3)
+	checkSigningKey(t, c.get("AKID", "rotated", s3), "rotated", s3)
+}
+
+// checkSigningKey checks that k is the key derived from secret for scope
+// and that it signs as SignString does, twice (the second time with a
+// reused HMAC state).
+func checkSigningKey(t *testing.T, k *signingKey, secret string, scope Scope) {
+	t.Helper()
+	want := DeriveKey(secret, scope)
+	if string(k.key) != string(want) {
+		t.Fatalf("derived key mismatch for %v", scope)
+	}
+	for _, msg := range []string{"first message", "second, longer message to sign"} {
+		var got [32]byte
+		k.sign([]byte(msg), &got)
+		if hex.EncodeToString(got[:]) != SignString(want, msg) {
+			t.Fatalf("signature of %q under the key for %v differs from SignString", msg, scope)
+		}
 	}
 }
 
