@@ -56,7 +56,7 @@ func summarize(resp *http.Response, body []byte) string {
 		fmt.Fprintf(&h, "%s=%q ", k, resp.Header[k])
 	}
 	closing := resp.Close && resp.StatusCode >= 200
-	return fmt.Sprintf("%d length=%d te=%v close=%v header[%s] body=%.60q", resp.StatusCode, resp.ContentLength,
+	return fmt.Sprintf("%d length=%d te=%v close=%v header[%s] body=%.300q", resp.StatusCode, resp.ContentLength,
 		resp.TransferEncoding, closing, strings.TrimSpace(h.String()), body)
 }
 
@@ -188,5 +188,78 @@ func TestResponsesMatchNetHTTP(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRequestsMatchNetHTTP sends the same raw requests to this server and
+// net/http's and compares what their handlers see. Deliberate differences
+// left out: "OPTIONS *" reaches the handler (net/http answers it itself),
+// a chunked body's trailer fields are read and discarded (net/http puts
+// them in Request.Trailer), and empty lines before a request line are
+// skipped as RFC 9112 section 2.2 asks (net/http answers 400).
+func TestRequestsMatchNetHTTP(t *testing.T) {
+	view := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		_, _ = fmt.Fprintf(w, "%s %q %s %d.%d host=%q url=%q path=%q raw=%q query=%q header=%v length=%d te=%v close=%v trailer=%v body=%q err=%v",
+			r.Method, r.RequestURI, r.Proto, r.ProtoMajor, r.ProtoMinor, r.Host, r.URL.String(), r.URL.Path, r.URL.RawPath,
+			r.URL.RawQuery, r.Header, r.ContentLength, r.TransferEncoding, r.Close, r.Trailer, b, err)
+	})
+	requests := []struct {
+		name, raw string
+		// refused: the server answers, not the handler; only the status
+		// and the closing are compared (the texts differ).
+		refused bool
+	}{
+		{name: "simple", raw: get("/a/b?c=d&e")},
+		{name: "escaped path", raw: get("/a%2Fb/%7Ec/d!(e)")},
+		{name: "absolute form", raw: "GET http://other.test:8080/p?q HTTP/1.1\r\nHost: test\r\n\r\n"},
+		{name: "multi-value", raw: get("/", "X-A: 1", "x-a: 2", "X-B:  spaced  ")},
+		{name: "connection close", raw: get("/", "Connection: close")},
+		{name: "http/1.0", raw: "GET /old HTTP/1.0\r\nUser-Agent: x\r\n\r\n"},
+		{name: "http/1.0 keep", raw: "GET /old HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"},
+		{name: "http/1.0 length", raw: "POST /old HTTP/1.0\r\nContent-Length: 3\r\n\r\nabc"},
+		{name: "length body", raw: post("/p", "hello")},
+		{name: "chunked body", raw: "POST /c HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
+		{name: "expect", raw: "PUT /e HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok"},
+		{name: "ipv6 host", raw: "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n"},
+		{name: "empty host", raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n"},
+		{name: "pipelined", raw: get("/1") + post("/2", "two") + get("/3")},
+		{name: "bare LF head", raw: "GET /lf HTTP/1.1\nHost: test\nX: y\n\n"},
+		{name: "unread then next", raw: post("/p", "unread body") + get("/next")},
+		{name: "utf-8 value", raw: get("/", "X-Name: caf\xc3\xa9")},
+		{name: "underscore name", raw: get("/", "X_Forwarded_For: 1.2.3.4")},
+		{name: "bad header name", raw: "GET / HTTP/1.1\r\nHost: test\r\nBad Header: x\r\n\r\n", refused: true},
+		{name: "missing host", raw: "GET / HTTP/1.1\r\n\r\n", refused: true},
+		{name: "conflicting length", raw: "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", refused: true},
+		{name: "unsupported te", raw: "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip\r\n\r\n", refused: true},
+		{name: "http/2.0", raw: "GET / HTTP/2.0\r\nHost: test\r\n\r\n", refused: true},
+		{name: "expect other", raw: get("/", "Expect: x"), refused: true},
+	}
+	ours := startServer(t, view)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := &http.Server{Handler: view}
+	go func() { _ = std.Serve(ln) }()
+	t.Cleanup(func() { _ = std.Close() })
+	statusOnly := func(s []string) []string {
+		for i, r := range s {
+			status, _, _ := strings.Cut(r, " ")
+			s[i] = status + " close=" + fmt.Sprint(strings.Contains(r, " close=true "))
+		}
+		return s
+	}
+	for _, rq := range requests {
+		t.Run(rq.name, func(t *testing.T) {
+			got := exchange(t, ours.addr, "GET", rq.raw)
+			want := exchange(t, ln.Addr().String(), "GET", rq.raw)
+			if rq.refused {
+				got, want = statusOnly(got), statusOnly(want)
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("this server:\n\t%s\nnet/http:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+			}
+		})
 	}
 }
