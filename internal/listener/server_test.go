@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -403,6 +404,76 @@ func TestStalledUnreadBody(t *testing.T) {
 				t.Errorf("got %d %q", resp.StatusCode, body)
 			}
 			c.expectClosed()
+		})
+	}
+}
+
+// flakyListener fails its first Accept calls with the given errors.
+type flakyListener struct {
+	net.Listener
+	errs chan error
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	select {
+	case err := <-l.errs:
+		return nil, err
+	default:
+		return l.Listener.Accept()
+	}
+}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string { return "accept timeout" }
+func (timeoutError) Timeout() bool { return true }
+
+func TestServeAcceptErrors(t *testing.T) {
+	permanent := errors.New("listener broken")
+	tests := []struct {
+		name     string
+		errs     []error
+		wantServ error // nil: Serve keeps serving
+	}{
+		{name: "timeouts are retried", errs: []error{timeoutError{}, timeoutError{}}},
+		{name: "out of descriptors is retried", errs: []error{&net.OpError{Op: "accept", Err: syscall.EMFILE}}},
+		{name: "aborted handshake is retried", errs: []error{syscall.ECONNABORTED}},
+		{name: "other errors end Serve", errs: []error{permanent}, wantServ: permanent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fl := &flakyListener{Listener: ln, errs: make(chan error, len(tc.errs))}
+			for _, e := range tc.errs {
+				fl.errs <- e
+			}
+			s := &Server{Handler: http.HandlerFunc(ignore)}
+			served := make(chan error, 1)
+			go func() { served <- s.Serve(fl) }()
+			defer s.Close()
+			if tc.wantServ != nil {
+				select {
+				case err := <-served:
+					if !errors.Is(err, tc.wantServ) {
+						t.Errorf("Serve = %v, want %v", err, tc.wantServ)
+					}
+				case <-time.After(ioWait):
+					t.Fatal("Serve did not return")
+				}
+				return
+			}
+			c := dial(t, ln.Addr().String())
+			c.send(get("/"))
+			if resp, _ := c.response("GET"); resp.StatusCode != 200 {
+				t.Errorf("after accept errors: %d", resp.StatusCode)
+			}
+			_ = s.Close()
+			if err := <-served; !errors.Is(err, ErrServerClosed) {
+				t.Errorf("Serve = %v", err)
+			}
 		})
 	}
 }
