@@ -425,8 +425,9 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 
 type timeoutError struct{}
 
-func (timeoutError) Error() string { return "accept timeout" }
-func (timeoutError) Timeout() bool { return true }
+func (timeoutError) Error() string   { return "accept timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true } // net.Error still requires it
 
 func TestServeAcceptErrors(t *testing.T) {
 	permanent := errors.New("listener broken")
