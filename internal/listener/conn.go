@@ -267,7 +267,11 @@ func (c *conn) linger() {
 // refuse answers a request the server could not accept and closes.
 func (c *conn) refuse(pe *protoError) {
 	text := strconv.Itoa(pe.status) + " " + http.StatusText(pe.status)
-	_, _ = c.bw.WriteString("HTTP/1.1 " + text + "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
+	// Date is required in 4xx answers of a server with a clock (RFC 9110
+	// section 6.6.1).
+	_, _ = c.bw.WriteString("HTTP/1.1 " + text + "\r\nDate: ")
+	_, _ = c.bw.Write(httpDate())
+	_, _ = c.bw.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
 		strconv.Itoa(len(text)) + "\r\n\r\n" + text)
 	_ = c.bw.Flush()
 	c.srv.logger().Debug("refused request", "remote", c.remote, "status", pe.status, "reason", pe.msg)
