@@ -360,6 +360,9 @@ func parseCIDR(s string) (netip.Prefix, error) {
 //   - a policy value whose variable cannot be resolved makes the condition
 //     false.
 func (c *condition) eval(st *evalState) (result bool, v ctxValue, present bool) {
+	if c.op == opIPAddress && c.key == keySourceIP && !st.tracing {
+		return c.evalSourceIP(st.ctx), ctxValue{}, st.ctx.SourceIP.IsValid()
+	}
 	v, present = st.ctx.lookup(c.key)
 	if v.n == 0 {
 		present = false
@@ -405,6 +408,33 @@ func (c *condition) eval(st *evalState) (result bool, v ctxValue, present bool) 
 	return anyMatch, v, true
 }
 
+// evalSourceIP is eval for IpAddress / NotIpAddress on aws:SourceIp
+// without formatting the address as text and parsing it back (the context
+// value is always a single address). The value returned by eval is only
+// needed for traces, which take the general path.
+func (c *condition) evalSourceIP(ctx *Context) bool {
+	if !ctx.SourceIP.IsValid() {
+		switch c.set {
+		case setForAllValues:
+			return true
+		case setForAnyValue:
+			return c.ifExists
+		}
+		return c.ifExists || c.negated
+	}
+	a := ctx.SourceIP.Unmap().WithZone("")
+	m := false
+	for i := range c.values {
+		if c.values[i].prefix.Contains(a) {
+			m = true
+			break
+		}
+	}
+	// One context value: every set qualifier reduces to this value's
+	// (possibly negated) match.
+	return m != c.negated
+}
+
 // matchAny reports whether one context value matches at least one policy
 // value (positive sense). ok is false when a policy variable is unresolved.
 func (c *condition) matchAny(st *evalState, s string) (matched, ok bool) {
@@ -421,18 +451,19 @@ func (c *condition) matchAny(st *evalState, s string) (matched, ok bool) {
 		}
 		return false, true
 	case opStringLike:
-		st.text = toRunes(st.text, s, false)
+		b := st.buf()
+		b.text = toRunes(b.text, s, false)
 		for i := range c.values {
 			cv := &c.values[i]
 			pt := cv.glob
 			if cv.t.hasVar {
 				var ok bool
-				if pt, ok = cv.t.pattern(st.scratch[:0], st.ctx, false); !ok {
+				if pt, ok = cv.t.pattern(st.buf().scratch[:0], st.ctx, false); !ok {
 					return false, false
 				}
-				st.scratch = pt
+				st.b.scratch = pt
 			}
-			if pt.match(st.text, nil) {
+			if pt.match(b.text, nil) {
 				return true, true
 			}
 		}
@@ -452,11 +483,11 @@ func (c *condition) matchAny(st *evalState, s string) (matched, ok bool) {
 			cv := &c.values[i]
 			comps, compsOK := cv.comps, cv.arnOK
 			if cv.t.hasVar {
-				pt, ok := cv.t.pattern(st.scratch[:0], st.ctx, false)
+				pt, ok := cv.t.pattern(st.buf().scratch[:0], st.ctx, false)
 				if !ok {
 					return false, false
 				}
-				st.scratch = pt
+				st.b.scratch = pt
 				comps, compsOK = splitPattern(pt)
 			}
 			if compsOK && st.matchComponents(&comps, &parts) {

@@ -258,3 +258,41 @@ func TestVersion2008DoesNotExpandVariables(t *testing.T) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// TestSourceIPFastPathMatchesGeneral checks that Evaluate's aws:SourceIp
+// shortcut for IpAddress / NotIpAddress decides exactly as the general
+// condition path (which Explain's traces use) for every qualifier and kind
+// of caller address, absent included.
+func TestSourceIPFastPathMatchesGeneral(t *testing.T) {
+	addrs := []struct {
+		name string
+		ip   netip.Addr
+	}{
+		{"absent", netip.Addr{}},
+		{"v4 inside", mustAddr("203.0.113.7")},
+		{"v4 outside", mustAddr("198.51.100.1")},
+		{"v4-mapped inside", mustAddr("::ffff:203.0.113.7")},
+		{"v6 inside", mustAddr("2001:db8::1")},
+		{"v6 zoned inside", mustAddr("2001:db8::1%eth0")},
+		{"v6 outside", mustAddr("2001:db9::1")},
+	}
+	for _, op := range []string{"IpAddress", "NotIpAddress", "IpAddressIfExists", "NotIpAddressIfExists"} {
+		for _, q := range []string{"", "ForAnyValue:", "ForAllValues:"} {
+			for _, vals := range []string{`"203.0.113.0/24"`, `["10.0.0.0/8","2001:db8::/32"]`, `["2001:db8::/32","203.0.113.7"]`} {
+				cond := `{"` + q + op + `":{"aws:SourceIp":` + vals + `}}`
+				p := condPolicy(t, cond)
+				for _, a := range addrs {
+					t.Run(cond+"/"+a.name, func(t *testing.T) {
+						ctx := baseCtx()
+						ctx.SourceIP = a.ip
+						r := &Request{Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:111122223333:abc/dev/GET/x", Context: ctx}
+						d, traces := Explain(r, p)
+						if got, want := d.Effect == Allow, traces[0].Applies; got != want {
+							t.Errorf("Evaluate allows = %v, general condition path = %v", got, want)
+						}
+					})
+				}
+			}
+		}
+	}
+}

@@ -85,6 +85,37 @@ type Decision struct {
 	Skipped int
 	// Reason is a one-line human explanation for logs.
 	Reason string
+
+	// inline backs Matches for EvaluateInto.
+	inline [2]Match
+}
+
+// stmtReasons are the Decision.Reason texts naming one statement, built
+// once at parse time for the policy name, Sid and Path it had then.
+type stmtReasons struct {
+	name, sid, path string
+	allow, deny     string
+}
+
+func newStmtReasons(p *Policy, s *Statement) *stmtReasons {
+	m := Match{Policy: p.Name, Sid: s.Sid, Path: s.Path}.String()
+	return &stmtReasons{name: p.Name, sid: s.Sid, path: s.Path, allow: "allowed by " + m, deny: "explicit deny by " + m}
+}
+
+// reason returns the Decision.Reason for m (the decisive match of effect e):
+// the cached text when the statement still has the names it was parsed
+// with.
+func reason(e Effect, m *Match, s *Statement) string {
+	if r := s.reasons; r != nil && r.name == m.Policy && r.sid == m.Sid && r.path == m.Path {
+		if e == Allow {
+			return r.allow
+		}
+		return r.deny
+	}
+	if e == Allow {
+		return "allowed by " + m.String()
+	}
+	return "explicit deny by " + m.String()
 }
 
 // evalState is per-evaluation scratch space.
@@ -97,29 +128,54 @@ type evalState struct {
 	resRunes         [6][]rune
 	resWhole         []rune
 	principalUnknown bool
-	text             []rune
-	scratch          pattern
+	// b holds buffers reused across statements, allocated on first use
+	// (behind a pointer so that storing into them does not make the
+	// caller's stack buffers escape).
+	b *evalBufs
+	// tracing: Explain wants every condition's context values.
+	tracing bool
 }
 
-// init resets st for r. Evaluate and Explain keep their evalState on the
-// stack.
-func (st *evalState) init(r *Request) {
-	*st = evalState{ctx: r.Context, resource: r.Resource, principalUnknown: r.PrincipalUnknown}
+// evalBufs are an evaluation's reusable buffers for condition values and
+// patterns with variables.
+type evalBufs struct {
+	text    []rune
+	scratch pattern
+}
+
+// buf returns st's buffers, allocating them on first use.
+func (st *evalState) buf() *evalBufs {
+	if st.b == nil {
+		st.b = &evalBufs{}
+	}
+	return st.b
+}
+
+// newEvalState returns the state for evaluating r. actionBuf and resBuf
+// are (usually stack) storage for the request's runes, used when large
+// enough. The state is returned by value so the caller's buffers stay on
+// its stack (a pointer receiver storing them would make them escape).
+func newEvalState(r *Request, actionBuf, resBuf []rune) evalState {
+	st := evalState{ctx: r.Context, resource: r.Resource, principalUnknown: r.PrincipalUnknown}
 	if st.ctx == nil {
 		st.ctx = &Context{}
 	}
-	st.action = toRunes(nil, r.Action, true)
+	st.action = toRunes(actionBuf, r.Action, true)
 	st.resParts, st.resIsARN = arn.Split(r.Resource)
 	if st.resIsARN {
-		all := make([]rune, 0, len(r.Resource))
+		all := resBuf[:0]
+		if len(r.Resource) > cap(resBuf) {
+			all = make([]rune, 0, len(r.Resource))
+		}
 		for i, p := range st.resParts {
 			start := len(all)
 			all = appendRunes(all, p, false)
 			st.resRunes[i] = all[start:len(all):len(all)]
 		}
 	} else {
-		st.resWhole = toRunes(nil, r.Resource, false)
+		st.resWhole = toRunes(resBuf, r.Resource, false)
 	}
+	return st
 }
 
 // Evaluate evaluates one policy.
@@ -131,9 +187,22 @@ func (p *Policy) Evaluate(r *Request) Decision {
 // managed policies): an applicable Deny anywhere wins, else an applicable
 // Allow, else implicit deny. Nil policies are ignored.
 func Evaluate(r *Request, policies ...*Policy) Decision {
-	var st evalState
-	st.init(r)
 	var d Decision
+	EvaluateInto(&d, r, policies...)
+	return d
+}
+
+// EvaluateInto is Evaluate writing the decision to d, whose own storage
+// holds the first matches: a caller that keeps d in memory it allocates
+// anyway evaluates without allocating. d.Matches and d.Decisive may point
+// into *d, so copies of d must be treated as read-only (as every Decision).
+func EvaluateInto(d *Decision, r *Request, policies ...*Policy) {
+	var actionBuf [48]rune
+	var resBuf [192]rune
+	st := newEvalState(r, actionBuf[:0], resBuf[:0])
+	*d = Decision{}
+	d.Matches = d.inline[:0]
+	var decisive *Statement
 	for _, p := range policies {
 		if p == nil {
 			continue
@@ -147,30 +216,40 @@ func Evaluate(r *Request, policies ...*Policy) Decision {
 				continue
 			}
 			d.Matches = append(d.Matches, s.match(p, st.ctx.Principal))
+			if d.Effect != ExplicitDeny {
+				switch s.Effect {
+				case StatementDeny:
+					d.Effect, decisive = ExplicitDeny, s
+				case StatementAllow:
+					if decisive == nil {
+						d.Effect, decisive = Allow, s
+					}
+				}
+			}
 		}
+	}
+	if len(d.Matches) == 0 {
+		d.Matches = nil
 	}
 	for i := range d.Matches {
 		m := &d.Matches[i]
 		if m.Effect == StatementDeny {
-			d.Effect, d.Decisive = ExplicitDeny, m
+			d.Decisive = m
 			break
 		}
 		if m.Effect == StatementAllow && d.Decisive == nil {
-			d.Effect, d.Decisive = Allow, m
+			d.Decisive = m
 		}
 	}
 	switch d.Effect {
-	case ExplicitDeny:
-		d.Reason = "explicit deny by " + d.Decisive.String()
-	case Allow:
-		d.Reason = "allowed by " + d.Decisive.String()
+	case ExplicitDeny, Allow:
+		d.Reason = reason(d.Effect, d.Decisive, decisive)
 	default:
 		d.Reason = "implicit deny: no statement applies"
 		if d.Skipped > 0 {
 			d.Reason += fmt.Sprintf(" (%d statements depend on the caller and were not evaluated)", d.Skipped)
 		}
 	}
-	return d
 }
 
 // applies reports whether the statement applies to the request. When tr is
@@ -316,11 +395,11 @@ func (st *evalState) matchResource(r *resourcePattern) (hit, ok bool) {
 	}
 	comps, compsOK, whole := r.comps, r.compsOK, r.whole
 	if r.t.hasVar {
-		pt, ok := r.t.pattern(st.scratch[:0], st.ctx, false)
+		pt, ok := r.t.pattern(st.buf().scratch[:0], st.ctx, false)
 		if !ok {
 			return false, false
 		}
-		st.scratch = pt
+		st.b.scratch = pt
 		whole = pt
 		comps, compsOK = splitPattern(pt)
 	}
@@ -341,8 +420,9 @@ func (st *evalState) matchResource(r *resourcePattern) (hit, ok bool) {
 // matchComponents matches six component patterns against an ARN's parts.
 func (st *evalState) matchComponents(comps *[6]pattern, parts *[6]string) bool {
 	for i := range comps {
-		st.text = toRunes(st.text, parts[i], false)
-		if !comps[i].match(st.text, nil) {
+		b := st.buf()
+		b.text = toRunes(b.text, parts[i], false)
+		if !comps[i].match(b.text, nil) {
 			return false
 		}
 	}
@@ -377,8 +457,8 @@ type ConditionTrace struct {
 // trace per statement alongside the decision. It is slower than Evaluate and
 // meant for diagnostics.
 func Explain(r *Request, policies ...*Policy) (Decision, []StatementTrace) {
-	var st evalState
-	st.init(r)
+	st := newEvalState(r, nil, nil)
+	st.tracing = true
 	var traces []StatementTrace
 	for _, p := range policies {
 		if p == nil {

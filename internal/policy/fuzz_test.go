@@ -51,9 +51,26 @@ func FuzzParse(f *testing.F) {
 				for _, res := range []string{methodARN, "not-an-arn", "arn:aws:execute-api:us-east-1:111122223333:abc/prod/GET/"} {
 					r := &Request{Action: "execute-api:Invoke", Resource: res, Context: c}
 					d := p.Evaluate(r)
-					d2, _ := Explain(r, p)
+					d2, traces := Explain(r, p)
 					if d.Effect != d2.Effect {
 						t.Fatalf("Evaluate %v != Explain %v", d.Effect, d2.Effect)
+					}
+					// Explain's traces take the general condition path;
+					// Evaluate may take shortcuts. They must agree.
+					applied, traced := 0, ImplicitDeny
+					for _, tr := range traces {
+						if !tr.Applies {
+							continue
+						}
+						applied++
+						if tr.Effect == StatementDeny {
+							traced = ExplicitDeny
+						} else if traced == ImplicitDeny {
+							traced = Allow
+						}
+					}
+					if applied != len(d.Matches) || traced != d.Effect {
+						t.Fatalf("Evaluate: %v with %d matches; traces: %v with %d applying", d.Effect, len(d.Matches), traced, applied)
 					}
 					r.PrincipalUnknown = true
 					p.Evaluate(r)

@@ -153,6 +153,9 @@ type Statement struct {
 	// principalDependent: the statement's outcome depends on who the
 	// caller is, so it cannot be decided before authentication.
 	principalDependent bool
+	// reasons caches the decision reasons naming this statement (see
+	// Statement.reason); set by Parse.
+	reasons *stmtReasons
 }
 
 type parser struct {
@@ -199,6 +202,9 @@ func Parse(data []byte, opts ParseOptions) (*Policy, error) {
 		return nil, &ParseError{Name: opts.Name, Problems: p.problems}
 	}
 	pol.Warnings = p.warnings
+	for _, st := range pol.Statements {
+		st.reasons = newStmtReasons(pol, st)
+	}
 	return pol, nil
 }
 
