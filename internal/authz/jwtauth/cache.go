@@ -51,7 +51,9 @@ type verified struct {
 	key    *jwks.Key
 	kid    string
 	source int // index of the issuer among the authorizer's issuers
-	claims map[string]any
+	// aud is the aud claim when it is a string (audIsString).
+	aud         string
+	audIsString bool
 	// principalClaims are the claims rendered as strings (RenderClaims) for
 	// Principal.Claims; shared by every request presenting the token, never
 	// modified.

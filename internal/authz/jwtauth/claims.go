@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,130 +19,198 @@ var (
 	errClaims   = errors.New("invalid claims")
 )
 
-// numericDate reads an optional NumericDate claim (RFC 7519 §2).
-func numericDate(claims map[string]any, name string) (time.Time, bool, error) {
-	v, ok := claims[name]
-	if !ok {
-		return time.Time{}, false, nil
+// claimSet is a scanned claim set: its top-level members, and where the
+// registered claims gatehouse reads are among them.
+type claimSet struct {
+	members []member
+	// Indexes into members, -1 when the claim is absent.
+	iss, aud, clientID, exp, nbf, iat, scope, scp, sub, tokenUse int
+}
+
+// scanClaims scans a payload (one JSON object, strict: see scanObject),
+// appending its members to dst.
+func scanClaims(payload string, dst []member) (claimSet, error) {
+	c := claimSet{iss: -1, aud: -1, clientID: -1, exp: -1, nbf: -1, iat: -1, scope: -1, scp: -1, sub: -1, tokenUse: -1}
+	ms, err := scanObject(payload, dst)
+	c.members = ms
+	if err != nil {
+		return c, err
 	}
-	n, ok := v.(json.Number)
-	if !ok {
-		return time.Time{}, false, fmt.Errorf("%w: %s is not a number", errClaims, name)
+	for i := range ms {
+		switch ms[i].name {
+		case "iss":
+			c.iss = i
+		case "aud":
+			c.aud = i
+		case "client_id":
+			c.clientID = i
+		case "exp":
+			c.exp = i
+		case "nbf":
+			c.nbf = i
+		case "iat":
+			c.iat = i
+		case "scope":
+			c.scope = i
+		case "scp":
+			c.scp = i
+		case "sub":
+			c.sub = i
+		case "token_use":
+			c.tokenUse = i
+		}
 	}
-	f, err := n.Float64()
+	return c, nil
+}
+
+// numericDate reads a NumericDate claim (RFC 7519 §2): a non-negative
+// number of seconds, possibly fractional, at most 1e11.
+func numericDate(v jsonValue, name string) (time.Time, error) {
+	if v.kind != kindNumber {
+		return time.Time{}, fmt.Errorf("%w: %s is not a number", errClaims, name)
+	}
+	// Fast path, same result: an integer of at most 11 digits is exact as
+	// a float64 and below the bound.
+	if r := v.raw; len(r) <= 11 {
+		var n int64
+		digits := true
+		for i := 0; i < len(r); i++ {
+			if r[i] < '0' || r[i] > '9' {
+				digits = false
+				break
+			}
+			n = n*10 + int64(r[i]-'0')
+		}
+		if digits {
+			return time.Unix(n, 0).UTC(), nil
+		}
+	}
+	f, err := strconv.ParseFloat(v.raw, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e11 {
-		return time.Time{}, false, fmt.Errorf("%w: %s is out of range", errClaims, name)
+		return time.Time{}, fmt.Errorf("%w: %s is out of range", errClaims, name)
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true, nil
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 }
 
 // timeClaims checks exp (required), nbf and iat (when present) against now
 // with leeway skew. It returns exp.
-func timeClaims(claims map[string]any, now time.Time, skew time.Duration) (time.Time, error) {
-	exp, ok, err := numericDate(claims, "exp")
+func (c *claimSet) timeClaims(now time.Time, skew time.Duration) (time.Time, error) {
+	if c.exp < 0 {
+		return time.Time{}, fmt.Errorf("%w: exp missing", errClaims)
+	}
+	exp, err := numericDate(c.members[c.exp].jsonValue, "exp")
 	if err != nil {
 		return time.Time{}, err
-	}
-	if !ok {
-		return time.Time{}, fmt.Errorf("%w: exp missing", errClaims)
 	}
 	if !now.Before(exp.Add(skew)) {
 		return time.Time{}, errExpired
 	}
-	nbf, ok, err := numericDate(claims, "nbf")
-	if err != nil {
-		return time.Time{}, err
+	if c.nbf >= 0 {
+		nbf, err := numericDate(c.members[c.nbf].jsonValue, "nbf")
+		if err != nil {
+			return time.Time{}, err
+		}
+		if now.Add(skew).Before(nbf) {
+			return time.Time{}, errNotYet
+		}
 	}
-	if ok && now.Add(skew).Before(nbf) {
-		return time.Time{}, errNotYet
-	}
-	iat, ok, err := numericDate(claims, "iat")
-	if err != nil {
-		return time.Time{}, err
-	}
-	if ok && now.Add(skew).Before(iat) {
-		return time.Time{}, errIssued
+	if c.iat >= 0 {
+		iat, err := numericDate(c.members[c.iat].jsonValue, "iat")
+		if err != nil {
+			return time.Time{}, err
+		}
+		if now.Add(skew).Before(iat) {
+			return time.Time{}, errIssued
+		}
 	}
 	return exp, nil
 }
 
-// stringClaim returns a string claim; present reports whether it exists.
-func stringClaim(claims map[string]any, name string) (s string, present bool, err error) {
-	v, ok := claims[name]
-	if !ok {
+// stringClaim returns the string claim at index i (-1: absent); present
+// reports whether it exists.
+func (c *claimSet) stringClaim(i int, name string) (s string, present bool, err error) {
+	if i < 0 {
 		return "", false, nil
 	}
-	s, ok = v.(string)
-	if !ok {
-		return "", true, fmt.Errorf("%w: %s is not a string", errClaims, name)
+	if m := &c.members[i]; m.kind == kindString {
+		return m.str, true, nil
 	}
-	return s, true, nil
+	return "", true, fmt.Errorf("%w: %s is not a string", errClaims, name)
 }
 
 // audienceMatches applies reference §2.2 step 7: aud (string or array of
 // strings) when present, otherwise client_id; any configured entry matches.
-func audienceMatches(claims map[string]any, audiences []string) error {
-	var got []string
-	if v, ok := claims["aud"]; ok {
-		switch a := v.(type) {
-		case string:
-			got = []string{a}
-		case []any:
-			for _, e := range a {
-				s, ok := e.(string)
-				if !ok {
+// Every element of an aud array must be a string, matching or not.
+func (c *claimSet) audienceMatches(audiences []string) error {
+	match := false
+	if c.aud >= 0 {
+		switch v := c.members[c.aud].jsonValue; v.kind {
+		case kindString:
+			match = oneOf(v.str, audiences)
+		case kindArray:
+			err := arrayElems(v.raw, func(e jsonValue) error {
+				if e.kind != kindString {
 					return fmt.Errorf("%w: aud element is not a string", errClaims)
 				}
-				got = append(got, s)
+				match = match || oneOf(e.str, audiences)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		default:
 			return fmt.Errorf("%w: aud is neither a string nor an array", errClaims)
 		}
 	} else {
-		cid, present, err := stringClaim(claims, "client_id")
+		cid, present, err := c.stringClaim(c.clientID, "client_id")
 		if err != nil {
 			return err
 		}
-		if present {
-			got = []string{cid}
+		match = present && oneOf(cid, audiences)
+	}
+	if !match {
+		return errAudience
+	}
+	return nil
+}
+
+func oneOf(s string, list []string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
 		}
 	}
-	for _, g := range got {
-		for _, w := range audiences {
-			if g == w {
-				return nil
-			}
-		}
-	}
-	return errAudience
+	return false
 }
 
 // tokenScopes reads scope (space-separated string) or, when absent, scp
 // (array of strings, or a space-separated string).
-func tokenScopes(claims map[string]any) ([]string, error) {
-	if v, ok := claims["scope"]; ok {
-		s, ok := v.(string)
-		if !ok {
+func (c *claimSet) tokenScopes() ([]string, error) {
+	if c.scope >= 0 {
+		v := c.members[c.scope].jsonValue
+		if v.kind != kindString {
 			return nil, fmt.Errorf("%w: scope is not a string", errClaims)
 		}
-		return strings.Fields(s), nil
+		return strings.Fields(v.str), nil
 	}
-	v, ok := claims["scp"]
-	if !ok {
+	if c.scp < 0 {
 		return nil, nil
 	}
-	switch a := v.(type) {
-	case string:
-		return strings.Fields(a), nil
-	case []any:
-		out := make([]string, 0, len(a))
-		for _, e := range a {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("%w: scp element is not a string", errClaims)
+	switch v := c.members[c.scp].jsonValue; v.kind {
+	case kindString:
+		return strings.Fields(v.str), nil
+	case kindArray:
+		out := []string{}
+		err := arrayElems(v.raw, func(e jsonValue) error {
+			if e.kind != kindString {
+				return fmt.Errorf("%w: scp element is not a string", errClaims)
 			}
-			out = append(out, s)
+			out = append(out, e.str)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
@@ -160,52 +229,79 @@ func anyScope(have, want []string) bool {
 	return false
 }
 
-// RenderClaims turns decoded claims into the string values API Gateway
-// hands to integrations (reference §2.3): strings as they are, numbers in
-// their JSON text, booleans "true"/"false", arrays as "[a b]", objects as
-// JSON text, null-valued claims omitted. Every value is a string; the map
-// has the type of exchange.Principal.Claims so that it is built only once.
-func RenderClaims(claims map[string]any) map[string]any {
-	out := make(map[string]any, len(claims))
-	for k, v := range claims {
-		if v == nil {
-			continue
+// render turns the claims into the string values API Gateway hands to
+// integrations (reference §2.3): strings as they are, numbers in their JSON
+// text, booleans "true"/"false", arrays as "[a b]", objects as JSON text,
+// null-valued claims omitted. Every value is a string; the map has the type
+// of exchange.Principal.Claims so that it is built only once.
+func (c *claimSet) render() map[string]any {
+	n := 0
+	for i := range c.members {
+		if c.members[i].kind != kindNull {
+			n++
 		}
-		out[k] = renderValue(v)
+	}
+	out := make(map[string]any, n)
+	for i := range c.members {
+		m := &c.members[i]
+		switch m.kind {
+		case kindString:
+			out[m.name] = m.str
+		case kindNumber:
+			out[m.name] = m.raw
+		case kindTrue:
+			out[m.name] = "true"
+		case kindFalse:
+			out[m.name] = "false"
+		case kindArray:
+			var b strings.Builder
+			renderArray(&b, m.raw)
+			out[m.name] = b.String()
+		case kindObject:
+			out[m.name] = renderObject(m.jsonValue)
+		}
 	}
 	return out
 }
 
-func renderValue(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case json.Number:
-		return t.String()
-	case bool:
-		if t {
-			return "true"
+// renderArray writes a checked array Go style: "[a b]", elements rendered
+// like claims, null elements as "<nil>".
+func renderArray(b *strings.Builder, raw string) {
+	b.Grow(len(raw))
+	b.WriteByte('[')
+	first := true
+	_ = arrayElems(raw, func(e jsonValue) error {
+		if !first {
+			b.WriteByte(' ')
 		}
-		return "false"
-	case nil:
-		return "<nil>"
-	case []any:
-		var b strings.Builder
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(renderValue(e))
+		first = false
+		switch e.kind {
+		case kindString:
+			b.WriteString(e.str)
+		case kindNumber:
+			b.WriteString(e.raw)
+		case kindTrue:
+			b.WriteString("true")
+		case kindFalse:
+			b.WriteString("false")
+		case kindNull:
+			b.WriteString("<nil>")
+		case kindArray:
+			renderArray(b, e.raw)
+		case kindObject:
+			b.WriteString(renderObject(e))
 		}
-		b.WriteByte(']')
-		return b.String()
-	case map[string]any:
-		js, err := json.Marshal(t)
-		if err != nil {
-			return ""
-		}
-		return string(js)
+		return nil
+	})
+	b.WriteByte(']')
+}
+
+// renderObject is an object's compact JSON text as encoding/json writes it
+// (members sorted, HTML characters escaped).
+func renderObject(v jsonValue) string {
+	js, err := json.Marshal(generic(v))
+	if err != nil {
+		return ""
 	}
-	return fmt.Sprint(v)
+	return string(js)
 }

@@ -111,8 +111,7 @@ func (a *Cognito) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 	// The expression is matched against aud whatever the token; an access
 	// token has none, so it fails (as in API Gateway).
 	if a.audRE != nil {
-		aud, ok := v.claims["aud"].(string)
-		if !ok || !a.audRE.MatchString(aud) {
+		if !v.audIsString || !a.audRE.MatchString(v.aud) {
 			return deny("aud does not match the identity validation expression")
 		}
 	}

@@ -83,15 +83,21 @@ func FuzzJWTVerify(f *testing.F) {
 	})
 }
 
-// FuzzDecodeObject compares the strict claim decoder with encoding/json: it
-// may refuse more (duplicates, depth) but never accepts what the standard
-// decoder refuses, and agrees on the member names.
+// FuzzDecodeObject compares the strict claim scanner with the reference
+// decoder (the encoding/json token decoder, reference_test.go): both accept
+// or both refuse every input, and accepted claim sets render and check the
+// same. What is accepted is also accepted by encoding/json with the same
+// member names.
 func FuzzDecodeObject(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":1}`, `{"a":1,"a":2}`, `{"a":[1,{"b":null}]}`, `[]`, `{"a":1}x`, `{"a":"\u00e9"}`, `{"a":1e400}`} {
 		f.Add([]byte(s))
 	}
+	for _, tc := range scanCases {
+		f.Add([]byte(tc.payload))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := decodeObject(b)
+		compareWithReference(t, b)
+		cs, err := scanClaims(string(b), nil)
 		if err != nil {
 			return
 		}
@@ -99,12 +105,12 @@ func FuzzDecodeObject(f *testing.F) {
 		if err := json.Unmarshal(b, &std); err != nil {
 			t.Fatalf("strict decoder accepted what encoding/json refuses: %v", err)
 		}
-		if len(std) != len(m) {
-			t.Fatalf("members %d vs %d", len(m), len(std))
+		if len(std) != len(cs.members) {
+			t.Fatalf("members %d vs %d", len(cs.members), len(std))
 		}
-		for k := range std {
-			if _, ok := m[k]; !ok {
-				t.Fatalf("member %q missing", k)
+		for _, m := range cs.members {
+			if _, ok := std[m.name]; !ok {
+				t.Fatalf("member %q missing", m.name)
 			}
 		}
 	})

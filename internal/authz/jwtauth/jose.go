@@ -7,12 +7,14 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/json"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"strings"
+	"sync/atomic"
 
 	"github.com/gatehouse/gatehouse/internal/jwks"
 )
@@ -80,13 +82,45 @@ type header struct {
 	Crit bool
 }
 
-// compact is a split, decoded JWS compact serialization.
+// compact is a split, decoded JWS compact serialization. Its byte slices
+// live in the scratch it was parsed into.
 type compact struct {
-	header       header
-	payload      []byte
-	signature    []byte
+	header    header
+	payload   []byte
+	signature []byte
+	// signed is the signing input (header "." payload) as bytes, for the
+	// hash; signingInput is the same as a string.
+	signed       []byte
 	signingInput string
 }
+
+// scratch is the working memory of one verification, reused through the
+// verifier's pool so that a verification allocates only what it returns.
+type scratch struct {
+	tok     []byte // the token's bytes
+	buf     []byte // decoded payload and signature (and header)
+	members []member
+}
+
+// maxPooledScratch bounds what goes back to the pool.
+const maxPooledScratch = 64 << 10
+
+// reset drops references into the token before the scratch is reused.
+func (s *scratch) reset() {
+	clear(s.members)
+	s.members = s.members[:0]
+}
+
+// headerMemo is the last header segment parsed, and its result: the tokens
+// of one issuer and key share the header segment byte for byte, and parsing
+// is a function of those bytes alone.
+type headerMemo struct {
+	seg string
+	h   header
+}
+
+// maxMemoHeader bounds the header segments remembered.
+const maxMemoHeader = 512
 
 // Parse errors are all unauthorized; the distinctions are for logs and tests.
 var (
@@ -96,148 +130,126 @@ var (
 	errKey       = errors.New("key unusable for algorithm")
 )
 
-// parseCompact splits and decodes a JWS compact token strictly: exactly
-// three non-empty base64url segments without padding, a header that is a
-// JSON object without duplicate members and with a string alg, and no
-// "crit" (no extension is understood).
+// parseCompact parses tok into fresh memory (tests and tools).
 func parseCompact(tok string) (*compact, error) {
+	c, err := parseToken(tok, &scratch{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// parseToken splits and decodes a JWS compact token strictly: exactly
+// three base64url segments without padding, header and signature not
+// empty, a header that is a JSON object without duplicate members and with
+// a string alg, and no "crit" (no extension is understood; refused by
+// verifySignature). memo, when not nil, remembers the last header parsed.
+func parseToken(tok string, s *scratch, memo *atomic.Pointer[headerMemo]) (compact, error) {
 	i := strings.IndexByte(tok, '.')
 	if i <= 0 {
-		return nil, fmt.Errorf("%w: want three segments", errMalformed)
+		return compact{}, fmt.Errorf("%w: want three segments", errMalformed)
 	}
 	j := strings.IndexByte(tok[i+1:], '.')
 	if j < 0 {
-		return nil, fmt.Errorf("%w: want three segments", errMalformed)
+		return compact{}, fmt.Errorf("%w: want three segments", errMalformed)
 	}
 	j += i + 1
 	if strings.IndexByte(tok[j+1:], '.') >= 0 {
-		return nil, fmt.Errorf("%w: want three segments", errMalformed)
+		return compact{}, fmt.Errorf("%w: want three segments", errMalformed)
 	}
-	h, p, s := tok[:i], tok[i+1:j], tok[j+1:]
-	if h == "" || s == "" {
-		return nil, fmt.Errorf("%w: empty header or signature", errMalformed)
+	if j+1 == len(tok) {
+		return compact{}, fmt.Errorf("%w: empty header or signature", errMalformed)
 	}
-	hb, err := jwks.DecodeSegment(h)
+	s.tok = append(s.tok[:0], tok...)
+	tb := s.tok
+	c := compact{signed: tb[:j], signingInput: tok[:j]}
+	var m *headerMemo
+	if memo != nil {
+		if m = memo.Load(); m != nil && m.seg != tok[:i] {
+			m = nil
+		}
+	}
+	// The header is decoded first and copied out; payload and signature
+	// then share the buffer. Decoded sizes are at most 3/4 of encoded ones.
+	need := rawURL.DecodedLen(len(tok) - i - 1)
+	if m == nil {
+		need = max(need, rawURL.DecodedLen(i))
+	}
+	if cap(s.buf) < need {
+		s.buf = make([]byte, need)
+	}
+	buf := s.buf[:cap(s.buf)]
+	if m != nil {
+		c.header = m.h
+	} else {
+		n, err := decodeSegment(buf, tb[:i])
+		if err != nil {
+			return compact{}, fmt.Errorf("%w: header: %w", errMalformed, err)
+		}
+		if c.header, err = parseHeader(string(buf[:n]), s.members[:0]); err != nil {
+			return compact{}, err
+		}
+		if memo != nil && i <= maxMemoHeader {
+			memo.Store(&headerMemo{seg: strings.Clone(tok[:i]), h: c.header})
+		}
+	}
+	n, err := decodeSegment(buf, tb[i+1:j])
 	if err != nil {
-		return nil, fmt.Errorf("%w: header: %w", errMalformed, err)
+		return compact{}, fmt.Errorf("%w: payload: %w", errMalformed, err)
 	}
-	c := &compact{signingInput: tok[:j]}
-	if c.header, err = parseHeader(hb); err != nil {
-		return nil, err
+	c.payload, buf = buf[:n:n], buf[n:]
+	if n, err = decodeSegment(buf, tb[j+1:]); err != nil {
+		return compact{}, fmt.Errorf("%w: signature: %w", errMalformed, err)
 	}
-	if c.payload, err = jwks.DecodeSegment(p); err != nil {
-		return nil, fmt.Errorf("%w: payload: %w", errMalformed, err)
-	}
-	if c.signature, err = jwks.DecodeSegment(s); err != nil {
-		return nil, fmt.Errorf("%w: signature: %w", errMalformed, err)
-	}
+	c.signature = buf[:n:n]
 	return c, nil
 }
 
-func parseHeader(b []byte) (header, error) {
-	m, err := decodeObject(b)
+var rawURL = base64.RawURLEncoding.Strict()
+
+// decodeSegment decodes strict unpadded base64url into dst (large enough):
+// only the 64 URL-safe characters (no padding, white space or line
+// breaks), unused trailing bits zero. Same rules as jwks.DecodeSegment:
+// the strict, unpadded URL decoder refuses every other byte itself except
+// CR and LF, which it would skip, so those are refused here first.
+func decodeSegment(dst, src []byte) (int, error) {
+	if bytes.IndexByte(src, '\n') >= 0 || bytes.IndexByte(src, '\r') >= 0 {
+		return 0, errors.New("line break in base64url")
+	}
+	return rawURL.Decode(dst, src)
+}
+
+// parseHeader reads a JOSE header; members is scratch space.
+func parseHeader(hs string, members []member) (header, error) {
+	ms, err := scanObject(hs, members)
+	defer clear(ms)
 	if err != nil {
 		return header{}, fmt.Errorf("%w: header: %w", errMalformed, err)
 	}
 	var h header
-	alg, ok := m["alg"].(string)
-	if !ok {
+	alg, kid, crit := -1, -1, false
+	for i := range ms {
+		switch ms[i].name {
+		case "alg":
+			alg = i
+		case "kid":
+			kid = i
+		case "crit":
+			crit = true
+		}
+	}
+	if alg < 0 || ms[alg].kind != kindString {
 		return header{}, fmt.Errorf("%w: header alg missing or not a string", errMalformed)
 	}
-	h.Alg = alg
-	if v, present := m["kid"]; present {
-		kid, ok := v.(string)
-		if !ok {
+	h.Alg = ms[alg].str
+	if kid >= 0 {
+		if ms[kid].kind != kindString {
 			return header{}, fmt.Errorf("%w: header kid not a string", errMalformed)
 		}
-		h.Kid = kid
+		h.Kid = ms[kid].str
 	}
-	if _, present := m["crit"]; present {
-		h.Crit = true
-	}
+	h.Crit = crit
 	return h, nil
-}
-
-// decodeObject decodes one JSON object in a single pass, numbers as
-// json.Number, refusing duplicate member names at any depth, nesting deeper
-// than maxDepth and trailing data.
-func decodeObject(b []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if t != json.Delim('{') {
-		return nil, errors.New("not a JSON object")
-	}
-	m, err := decodeMembers(dec, 1)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("trailing data after JSON object")
-	}
-	return m, nil
-}
-
-const maxDepth = 32
-
-func decodeMembers(dec *json.Decoder, depth int) (map[string]any, error) {
-	m := map[string]any{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		k, ok := t.(string)
-		if !ok {
-			return nil, errors.New("object member name is not a string")
-		}
-		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("duplicate member %q", k)
-		}
-		v, err := decodeValue(dec, depth)
-		if err != nil {
-			return nil, err
-		}
-		m[k] = v
-	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return nil, err
-	}
-	return m, nil
-}
-
-func decodeValue(dec *json.Decoder, depth int) (any, error) {
-	t, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t {
-	case json.Delim('{'):
-		if depth >= maxDepth {
-			return nil, errors.New("JSON nested too deeply")
-		}
-		return decodeMembers(dec, depth+1)
-	case json.Delim('['):
-		if depth >= maxDepth {
-			return nil, errors.New("JSON nested too deeply")
-		}
-		a := []any{}
-		for dec.More() {
-			v, err := decodeValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		if _, err := dec.Token(); err != nil { // ']'
-			return nil, err
-		}
-		return a, nil
-	}
-	return t, nil
 }
 
 // esCurve is the curve an ES* algorithm requires.
@@ -263,19 +275,23 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 	if key.Alg != "" && key.Alg != alg {
 		return fmt.Errorf("%w: key is bound to %q, token uses %q", errKey, key.Alg, alg)
 	}
+	// The digest lives on the stack; only the algorithm's hash is computed.
 	var h crypto.Hash
-	switch alg[2:] {
-	case "256":
-		h = crypto.SHA256
-	case "384":
-		h = crypto.SHA384
-	case "512":
-		h = crypto.SHA512
-	}
+	var sum [sha512.Size]byte
 	digest := func() []byte {
-		hh := h.New()
-		hh.Write([]byte(c.signingInput))
-		return hh.Sum(nil)
+		switch alg[2:] {
+		case "256":
+			h = crypto.SHA256
+			d := sha256.Sum256(c.signed)
+			return sum[:copy(sum[:], d[:])]
+		case "384":
+			h = crypto.SHA384
+			d := sha512.Sum384(c.signed)
+			return sum[:copy(sum[:], d[:])]
+		}
+		h = crypto.SHA512
+		d := sha512.Sum512(c.signed)
+		return sum[:copy(sum[:], d[:])]
 	}
 	switch alg {
 	case RS256, RS384, RS512:
@@ -283,7 +299,7 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 		if !ok {
 			return fmt.Errorf("%w: %s needs an RSA key", errKey, alg)
 		}
-		if rsa.VerifyPKCS1v15(pub, h, digest(), c.signature) != nil {
+		if d := digest(); rsa.VerifyPKCS1v15(pub, h, d, c.signature) != nil {
 			return errSignature
 		}
 	case PS256, PS384, PS512:
@@ -291,7 +307,7 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 		if !ok {
 			return fmt.Errorf("%w: %s needs an RSA key", errKey, alg)
 		}
-		if rsa.VerifyPSS(pub, h, digest(), c.signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) != nil {
+		if d := digest(); rsa.VerifyPSS(pub, h, d, c.signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) != nil {
 			return errSignature
 		}
 	case ES256, ES384, ES512:
@@ -317,7 +333,7 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 		if !ok {
 			return fmt.Errorf("%w: EdDSA needs an Ed25519 key", errKey)
 		}
-		if !ed25519.Verify(pub, []byte(c.signingInput), c.signature) {
+		if !ed25519.Verify(pub, c.signed, c.signature) {
 			return errSignature
 		}
 	default:

@@ -187,7 +187,7 @@ func TestWycheproofPrimitives(t *testing.T) {
 					if err1 != nil || err2 != nil {
 						t.Fatalf("tcId %d: bad hex", tc.TcID)
 					}
-					c := &compact{header: header{Alg: f.alg}, signingInput: string(msg), signature: sig}
+					c := &compact{header: header{Alg: f.alg}, signed: msg, signingInput: string(msg), signature: sig}
 					got := key != nil && verifySignature(c, key, allAlgs(t)) == nil
 					switch tc.Result {
 					case "valid":

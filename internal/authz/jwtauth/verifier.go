@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/jwks"
@@ -34,6 +36,11 @@ type verifier struct {
 	owner     uint64
 	maxBytes  int
 	log       *slog.Logger
+
+	// scratch pools the working memory of verifications (*scratch).
+	scratch sync.Pool
+	// header remembers the last JOSE header parsed (see headerMemo).
+	header atomic.Pointer[headerMemo]
 }
 
 type verifierOptions struct {
@@ -93,6 +100,7 @@ func newVerifier(o verifierOptions) (*verifier, error) {
 	if v.log == nil {
 		v.log = slog.New(slog.DiscardHandler)
 	}
+	v.scratch.New = func() any { return new(scratch) }
 	return v, nil
 }
 
@@ -103,10 +111,21 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 	if len(tok) > v.maxBytes {
 		return nil, errTooLarge
 	}
+	s := v.scratch.Get().(*scratch)
+	out, err := v.verifyWith(ctx, tok, s)
+	s.reset()
+	if cap(s.tok)+cap(s.buf) <= maxPooledScratch {
+		v.scratch.Put(s)
+	}
+	return out, err
+}
+
+func (v *verifier) verifyWith(ctx context.Context, tok string, s *scratch) (*verified, error) {
 	now := v.now()
 	var ck cacheKey
 	if v.cache != nil {
-		ck = cacheKey{owner: v.owner, sum: sha256.Sum256([]byte(tok))}
+		s.tok = append(s.tok[:0], tok...)
+		ck = cacheKey{owner: v.owner, sum: sha256.Sum256(s.tok)}
 		if e := v.cache.get(ck, now); e != nil {
 			cur, err := v.issuers[e.source].keys.Key(ctx, e.kid)
 			if err == nil && cur == e.key {
@@ -116,18 +135,21 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 			v.cache.remove(ck)
 		}
 	}
-	c, err := parseCompact(tok)
+	c, err := parseToken(tok, s, &v.header)
 	if err != nil {
 		return nil, err
 	}
 	if !v.algs.has(c.header.Alg) {
 		return nil, fmt.Errorf("%w: %q", errAlg, c.header.Alg)
 	}
-	claims, err := decodeObject(c.payload)
+	// One copy of the payload: every claim name and string value the
+	// principal keeps is a substring of it.
+	claims, err := scanClaims(string(c.payload), s.members[:0])
+	s.members = claims.members
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", errMalformed, err)
 	}
-	iss, _, err := stringClaim(claims, "iss")
+	iss, _, err := claims.stringClaim(claims.iss, "iss")
 	if err != nil {
 		return nil, err
 	}
@@ -136,15 +158,15 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 		return nil, errIssuer
 	}
 	if v.audiences != nil {
-		if err := audienceMatches(claims, v.audiences); err != nil {
+		if err := claims.audienceMatches(v.audiences); err != nil {
 			return nil, err
 		}
 	}
-	exp, err := timeClaims(claims, now, v.skew)
+	exp, err := claims.timeClaims(now, v.skew)
 	if err != nil {
 		return nil, err
 	}
-	scopes, err := tokenScopes(claims)
+	scopes, err := claims.tokenScopes()
 	if err != nil {
 		return nil, err
 	}
@@ -155,24 +177,27 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := verifySignature(c, key, v.algs); err != nil {
+	if err := verifySignature(&c, key, v.algs); err != nil {
 		return nil, err
 	}
-	sub, _, err := stringClaim(claims, "sub")
+	sub, _, err := claims.stringClaim(claims.sub, "sub")
 	if err != nil {
 		return nil, err
 	}
-	use, _ := claims["token_use"].(string)
 	out := &verified{
 		exp:             exp,
 		key:             key,
 		kid:             c.header.Kid,
 		source:          src,
-		claims:          claims,
-		principalClaims: RenderClaims(claims),
+		principalClaims: claims.render(),
 		scopes:          scopes,
 		sub:             sub,
-		tokenUse:        use,
+	}
+	if claims.tokenUse >= 0 && claims.members[claims.tokenUse].kind == kindString {
+		out.tokenUse = claims.members[claims.tokenUse].str
+	}
+	if claims.aud >= 0 && claims.members[claims.aud].kind == kindString {
+		out.aud, out.audIsString = claims.members[claims.aud].str, true
 	}
 	if v.cache != nil {
 		v.cache.put(ck, out)
