@@ -55,9 +55,10 @@ func NewAuthenticator(o AuthenticatorOptions) (*Authenticator, error) {
 // send (see GatewayError). The canonical URI is r's request target as
 // received, stage included.
 func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body []byte) (*Identity, *sigv4.Result, *gwresp.Error) {
-	req := sigv4.FromHTTP(r)
+	var req sigv4.Request
+	req.SetFromHTTP(r)
 	req.PayloadHash = sigv4.HashPayload(body)
-	return a.verify(ctx, req)
+	return a.verify(ctx, &req)
 }
 
 // AuthenticateLazy is Authenticate with the payload hash computed on demand:
@@ -66,9 +67,10 @@ func (a *Authenticator) Authenticate(ctx context.Context, r *http.Request, body 
 // never cause the body to be read. hashPayload returns the lower-case hex
 // SHA-256 of the body (sigv4.HashPayload).
 func (a *Authenticator) AuthenticateLazy(ctx context.Context, r *http.Request, hashPayload func() (string, error)) (*Identity, *sigv4.Result, *gwresp.Error) {
-	req := sigv4.FromHTTP(r)
+	var req sigv4.Request
+	req.SetFromHTTP(r)
 	req.HashPayload = hashPayload
-	return a.verify(ctx, req)
+	return a.verify(ctx, &req)
 }
 
 // verify checks req's signature and maps the credential to its identity.

@@ -118,10 +118,11 @@ func NewDirectory(o Options) (*Directory, error) {
 		roles: map[string]*Role{}, rolesARN: map[string]*Role{}, sessions: o.Sessions,
 	}
 	if o.Root.AccessKeyID != "" {
-		d.keys[o.Root.AccessKeyID] = keyEntry{secret: o.Root.SecretAccessKey, identity: &Identity{
+		root := &Identity{
 			Type: TypeAccount, Account: o.Account, ARN: "arn:aws:iam::" + o.Account + ":root",
 			UserID: o.Account, AccessKeyID: o.Root.AccessKeyID,
-		}}
+		}
+		d.keys[o.Root.AccessKeyID] = keyEntry{secret: o.Root.SecretAccessKey, identity: root.seal()}
 	}
 	m := o.IAM
 	if m == nil {
@@ -194,14 +195,14 @@ func (d *Directory) addAccount(account, at string, policies []config.ManagedPoli
 			Type: TypeUser, Account: account, ARN: arn, UserID: uniqueID("AIDA", arn), Username: u.Name,
 			Name: u.Name, Path: iamPath(u.Path), Tags: maps.Clone(u.Tags), Policies: pols,
 		}
-		d.users[nameKey(account, u.Name)] = &base
+		d.users[nameKey(account, u.Name)] = base.seal()
 		for _, k := range u.AccessKeys {
 			if _, dup := d.keys[k.ID]; dup {
 				return fmt.Errorf("iam: %s: access key id %q is used twice (or is the root key)", uat, k.ID)
 			}
 			id := base
 			id.AccessKeyID = k.ID
-			d.keys[k.ID] = keyEntry{secret: k.Secret, inactive: k.Inactive, identity: &id}
+			d.keys[k.ID] = keyEntry{secret: k.Secret, inactive: k.Inactive, identity: id.seal()}
 		}
 	}
 	for i, r := range roles {
@@ -274,7 +275,7 @@ func (d *Directory) SessionIdentity(r *Role, s Session) *Identity {
 	if account == "" {
 		account = d.account
 	}
-	return &Identity{
+	id := &Identity{
 		Type: TypeAssumedRole, Account: account, ARN: r.ARN,
 		SessionARN: "arn:aws:sts::" + account + ":assumed-role/" + r.Name + "/" + s.SessionName,
 		UserID:     r.RoleID + ":" + s.SessionName,
@@ -282,6 +283,7 @@ func (d *Directory) SessionIdentity(r *Role, s Session) *Identity {
 		AccessKeyID: s.AccessKeyID, Tags: r.Tags, Policies: r.Policies,
 		TokenIssueTime: s.IssuedAt, Expiration: s.Expiration,
 	}
+	return id.seal()
 }
 
 // Lookup implements sigv4.CredentialLookup: long-term keys (users, root)

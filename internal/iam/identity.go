@@ -64,6 +64,19 @@ type Identity struct {
 	TokenIssueTime time.Time
 	// Expiration of temporary credentials (zero for long-term keys).
 	Expiration time.Time
+
+	// policyID and parsed cache PolicyIdentity and ParsedPolicies; set by
+	// seal when the directory builds the identity, so requests share them.
+	policyID *policy.Identity
+	parsed   []*policy.Policy
+}
+
+// seal computes the cached policy-engine views of id. Call it once the
+// identity is complete, before it is shared.
+func (id *Identity) seal() *Identity {
+	id.policyID, id.parsed = nil, nil
+	id.policyID, id.parsed = id.PolicyIdentity(), id.ParsedPolicies()
+	return id
 }
 
 // IsRoot reports whether the caller is the account root, which identity
@@ -84,7 +97,11 @@ func (id *Identity) CallerARN() string {
 func (id *Identity) Caller() string { return id.UserID }
 
 // ParsedPolicies returns the parsed identity policies, for policy.Evaluate.
+// The slice may be shared between requests: do not modify it.
 func (id *Identity) ParsedPolicies() []*policy.Policy {
+	if id.parsed != nil {
+		return id.parsed
+	}
 	out := make([]*policy.Policy, 0, len(id.Policies))
 	for _, p := range id.Policies {
 		out = append(out, p.Parsed)
@@ -94,10 +111,14 @@ func (id *Identity) ParsedPolicies() []*policy.Policy {
 
 // PolicyIdentity converts the identity into the policy engine's form, which
 // supplies aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount,
-// aws:PrincipalType, aws:PrincipalTag/* and aws:TokenIssueTime.
+// aws:PrincipalType, aws:PrincipalTag/* and aws:TokenIssueTime. The
+// result may be shared between requests: do not modify it.
 func (id *Identity) PolicyIdentity() *policy.Identity {
 	if id == nil {
 		return nil
+	}
+	if id.policyID != nil {
+		return id.policyID
 	}
 	return &policy.Identity{
 		ARN:            id.ARN,

@@ -77,6 +77,14 @@ type Request struct {
 // and query come from RequestURI (the request target as sent). The payload
 // hash is left to the caller.
 func FromHTTP(r *http.Request) *Request {
+	q := &Request{}
+	q.SetFromHTTP(r)
+	return q
+}
+
+// SetFromHTTP is FromHTTP filling q (so a caller can keep q on its stack);
+// it resets every field.
+func (q *Request) SetFromHTTP(r *http.Request) {
 	target := r.RequestURI
 	if target == "" {
 		target = r.URL.RequestURI()
@@ -95,7 +103,7 @@ func FromHTTP(r *http.Request) *Request {
 		h = h.Clone()
 		h.Set("Content-Length", fmt.Sprint(r.ContentLength))
 	}
-	return &Request{Method: r.Method, RawPath: path, RawQuery: query, Host: r.Host, Header: h}
+	*q = Request{Method: r.Method, RawPath: path, RawQuery: query, Host: r.Host, Header: h}
 }
 
 // Result describes an accepted request.
@@ -116,8 +124,9 @@ type Result struct {
 }
 
 // CanonicalRequest returns the canonical request that matched (for debug
-// logs; it contains no secrets). It is rebuilt from the verified Request on
-// each call, so call it before changing that request.
+// logs; it contains no secrets). It is rebuilt on each call from a copy of
+// the verified Request (which shares its Header map: call it before
+// changing the request's headers).
 func (r *Result) CanonicalRequest() string {
 	q := r.req.RawQuery
 	return CanonicalRequest(r.req.Method, CanonicalURI(r.req.RawPath, r.cand.normalize),
@@ -131,10 +140,12 @@ func (r *Result) StringToSign() string {
 	return StringToSign(r.amzDate, r.Auth.Scope, r.CanonicalRequest())
 }
 
-// verified is a Result and its Auth in one allocation.
+// verified is a Result, its Auth and a copy of the verified Request in one
+// allocation.
 type verified struct {
 	res  Result
 	auth Auth
+	req  Request
 }
 
 // Verifier checks SigV4 signatures. Safe for concurrent use.
@@ -330,8 +341,10 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return false
 	}
 	if c, ok := candidates(req, a, !v.o.StrictPath, s, match); ok {
+		out.req = *req
+		out.req.HashPayload = nil
 		out.res = Result{Credential: cred, Auth: a, SignedAt: ts, SessionToken: token,
-			req: req, payload: payload, amzDate: amzDate, cand: c}
+			req: &out.req, payload: payload, amzDate: amzDate, cand: c}
 		return &out.res, nil
 	}
 	return nil, mismatchError(firstCreq, firstSTS)

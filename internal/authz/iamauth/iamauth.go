@@ -88,14 +88,29 @@ func Method(x *exchange.Exchange) string {
 	return x.R.Method
 }
 
+// authorized is everything an accepted request's Principal points to, in
+// one allocation.
+type authorized struct {
+	p   exchange.Principal
+	iam exchange.IAMIdentity
+	d   Decision
+	ctx respolicy.ContextBuffer
+}
+
+// emptyBodyHash is the payload hash of a request without a body.
+func emptyBodyHash() (string, error) { return sigv4.EmptyPayloadHash, nil }
+
 // Authorize implements authz.Authorizer.
 func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 	r := x.R
 	var bodyErr error
-	hash := func() (string, error) {
-		sum, err := bufferBody(r)
-		bodyErr = err
-		return sum, err
+	hash := emptyBodyHash
+	if r.Body != nil && r.Body != http.NoBody {
+		hash = func() (string, error) {
+			sum, err := bufferBody(r)
+			bodyErr = err
+			return sum, err
+		}
 	}
 	id, res, gerr := a.o.Authenticator.AuthenticateLazy(r.Context(), r, hash)
 	if bodyErr != nil {
@@ -111,46 +126,41 @@ func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error
 	}
 
 	methodARN := MethodARN(x)
-	caller := id.PolicyIdentity()
-	pctx := respolicyContext(x, a.o.Now(), caller)
-	var d policy.Decision
+	out := &authorized{}
+	pctx := out.ctx.Init(x.R.Header, x.ClientAddr(), x.R.TLS != nil, a.o.Now(), id.PolicyIdentity())
+	d := &out.d.Decision
 	if id.IsRoot() {
-		d = policy.Decision{Effect: policy.Allow, Reason: "account root: identity policies do not restrict the root user"}
+		*d = policy.Decision{Effect: policy.Allow, Reason: "account root: identity policies do not restrict the root user"}
 	} else {
-		d = policy.Evaluate(&policy.Request{Action: respolicy.InvokeAction, Resource: methodARN, Context: pctx}, id.ParsedPolicies()...)
+		policy.EvaluateInto(d, &policy.Request{Action: respolicy.InvokeAction, Resource: methodARN, Context: pctx}, id.ParsedPolicies()...)
 	}
-	p := &exchange.Principal{
-		Type: "iam",
-		ID:   id.CallerARN(),
-		IAM: &exchange.IAMIdentity{
-			AccessKey: id.AccessKeyID, AccountID: id.Account, Caller: id.Caller(),
-			User: id.UserID, UserARN: id.CallerARN(), SessionToken: res.SessionToken != "",
-		},
-		Decision: &Decision{Decision: d, Context: pctx},
+	out.d.Context = pctx
+	callerARN := id.CallerARN()
+	out.iam = exchange.IAMIdentity{
+		AccessKey: id.AccessKeyID, AccountID: id.Account, Caller: id.Caller(),
+		User: id.UserID, UserARN: callerARN, SessionToken: res.SessionToken != "",
 	}
+	out.p = exchange.Principal{Type: "iam", ID: callerARN, IAM: &out.iam, Decision: &out.d}
+	p := &out.p
 	if a.o.HasResourcePolicy {
-		x.Record(StageName, "authenticated", id.CallerARN()+" on "+methodARN+": identity policy "+d.Reason+" (combined with the resource policy next)")
+		x.Record(StageName, "authenticated", callerARN+" on "+methodARN+": identity policy "+d.Reason+" (combined with the resource policy next)")
 		return p, nil
 	}
 	if d.Effect == policy.Allow && id.Account == x.API.AccountID {
 		// Table A, identity Allow × no resource policy: allowed.
-		x.Record(StageName, "allow", id.CallerARN()+" on "+methodARN+": "+d.Reason)
+		x.Record(StageName, "allow", callerARN+" on "+methodARN+": "+d.Reason)
 		return p, nil
 	}
-	out := respolicy.Decide(&respolicy.Input{
+	o := respolicy.Decide(&respolicy.Input{
 		APIAccount: x.API.AccountID, AuthType: respolicy.AuthIAM, MethodARN: methodARN,
 		Context: pctx, Wording: a.o.Wording,
-	}, d)
-	if !out.Allowed {
-		x.Record(StageName, "deny", id.CallerARN()+" on "+methodARN+": "+d.Reason)
-		return nil, out.Err()
+	}, *d)
+	if !o.Allowed {
+		x.Record(StageName, "deny", callerARN+" on "+methodARN+": "+d.Reason)
+		return nil, o.Err()
 	}
-	x.Record(StageName, "allow", id.CallerARN()+" on "+methodARN+": "+d.Reason)
+	x.Record(StageName, "allow", callerARN+" on "+methodARN+": "+d.Reason)
 	return p, nil
-}
-
-func respolicyContext(x *exchange.Exchange, now time.Time, caller *policy.Identity) *policy.Context {
-	return respolicy.NewContext(x.R.Header, x.ClientAddr(), x.R.TLS != nil, now, caller)
 }
 
 // refusalKind names a SigV4 refusal for traces without echoing client data.
