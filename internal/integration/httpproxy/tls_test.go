@@ -179,3 +179,60 @@ func TestConcurrent(t *testing.T) {
 		})
 	}
 }
+
+// TestTLSStalePool: a TLS backend that closed its idle connection (with a
+// close_notify alert) is noticed before the next request, which then goes
+// out on a new connection even with a body.
+func TestTLSStalePool(t *testing.T) {
+	var mu sync.Mutex
+	var opened int
+	closed := make(chan struct{}, 10)
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = fmt.Fprintf(w, "%s %s", r.Method, b)
+	}))
+	s.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		switch st {
+		case http.StateNew:
+			mu.Lock()
+			opened++
+			mu.Unlock()
+		case http.StateClosed:
+			closed <- struct{}{}
+		}
+	}
+	s.StartTLS()
+	defer s.Close()
+	roots := s.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	for _, path := range paths {
+		for _, method := range []string{"GET", "POST"} {
+			t.Run(path.name+"/"+method, func(t *testing.T) {
+				mu.Lock()
+				opened = 0
+				mu.Unlock()
+				rt, tr := path.rt()
+				tr.TLSConfig = &tls.Config{RootCAs: roots}
+				defer tr.Close()
+				p := newProxy(t, s.URL, exchange.HTTP, rt, 5*time.Second)
+				if res := serveOnce(t, p, "GET", nil); res.err != nil || res.body != "GET " {
+					t.Fatalf("first request: %v %q", res.err, res.body)
+				}
+				s.CloseClientConnections()
+				<-closed
+				var body io.Reader
+				want := "GET "
+				if method == "POST" {
+					body, want = strings.NewReader("payload"), "POST payload"
+				}
+				if res := serveOnce(t, p, method, body); res.err != nil || res.body != want {
+					t.Fatalf("request after the backend closed the idle connection: %v %q", res.err, res.body)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if opened != 2 {
+					t.Errorf("backend accepted %d connections, want 2", opened)
+				}
+			})
+		}
+	}
+}

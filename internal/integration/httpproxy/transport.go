@@ -23,9 +23,12 @@ import (
 // concurrent use.
 //
 // What it does not do: HTTP/2, proxies (CONNECT), response decompression.
-// A request that fails on a reused connection before any byte of the
-// response arrived (the backend closed an idle connection) is retried once
-// on a new connection when its body can be replayed (none, or GetBody).
+// An idle connection is looked at before reuse (a non-blocking peek at its
+// socket, where the platform allows) and dropped when the backend closed
+// it, as backends do on their own keep-alive timeout. A request that fails
+// on a reused connection before any byte of the response arrived (the
+// backend closed it in between) is retried once on a new connection when
+// its body can be replayed (none, or GetBody).
 type Transport struct {
 	// DialTimeout bounds connecting (default 10s).
 	DialTimeout time.Duration
@@ -67,6 +70,7 @@ type pconn struct {
 	idleAt time.Time
 	hbuf   []byte   // response head scratch (forward path)
 	rh     respHead // parsed response head (forward path)
+	probe  *prober  // looks for a backend close while idle (nil: cannot)
 }
 
 var (
@@ -114,18 +118,42 @@ func (t *Transport) acquire(ctx context.Context, scheme, host, key string, dl ti
 		pc := list[len(list)-1]
 		list[len(list)-1] = nil
 		t.idle[key] = list[:len(list)-1]
-		if t.IdleTimeout > 0 && now.Sub(pc.idleAt) > t.IdleTimeout {
-			t.mu.Unlock()
+		t.mu.Unlock()
+		if t.IdleTimeout > 0 && now.Sub(pc.idleAt) > t.IdleTimeout || !pc.usable() {
 			pc.close()
 			t.mu.Lock()
 			continue
 		}
-		t.mu.Unlock()
 		return pc, true, nil
 	}
 	t.mu.Unlock()
 	pc, err := t.dial(ctx, scheme, host, key, dl)
 	return pc, false, err
+}
+
+type probeResult int
+
+const (
+	probeOpen probeResult = iota
+	probeClosed
+	probePending // TLS: a record is waiting
+)
+
+// usable reports whether an idle connection can carry a request: the
+// backend has not closed it (see prober.look).
+func (pc *pconn) usable() bool {
+	switch pc.probe.look() {
+	case probeClosed:
+		return false
+	case probePending:
+		// Let TLS read the waiting record, briefly: a close_notify is
+		// EOF, a session ticket is consumed and the read then times out.
+		_ = pc.conn.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
+		_, err := pc.br.Peek(1)
+		_ = pc.conn.SetReadDeadline(time.Time{})
+		return isTimeout(err)
+	}
+	return true
 }
 
 func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.Time) (*pconn, error) {
@@ -181,7 +209,7 @@ func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.
 	br.Reset(conn)
 	bw := writerPool.Get().(*bufio.Writer)
 	bw.Reset(conn)
-	return &pconn{t: t, key: key, conn: conn, br: br, bw: bw}, nil
+	return &pconn{t: t, key: key, conn: conn, br: br, bw: bw, probe: newProber(conn)}, nil
 }
 
 // put returns a connection to the idle pool, or closes it.
