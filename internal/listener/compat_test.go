@@ -130,6 +130,24 @@ func TestResponsesMatchNetHTTP(t *testing.T) {
 			b, _ := io.ReadAll(r.Body)
 			_, _ = fmt.Fprintf(w, "%d", len(b))
 		}},
+		"late fields": {h: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Early", "1")
+			_, _ = io.WriteString(w, "body")
+			w.Header().Set("X-Late", "1")
+			w.Header().Del("X-Early")
+			w.Header().Set("Content-Type", "text/late")
+		}},
+		"late fields after WriteHeader": {h: func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusAccepted)
+			w.Header().Set("X-Late", "1")
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Date", "Thu, 01 Jan 2026 00:00:00 GMT")
+		}},
+		"trailers": {h: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Trailer", "X-Sum")
+			_, _ = io.WriteString(w, "body")
+			w.Header().Set("X-Sum", "abc")
+		}, skip: map[string]string{"*": "trailers are not supported: net/http sends them after a chunked body"}},
 		"more": {h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Length", "3")
 			_, _ = io.WriteString(w, "hello")

@@ -35,11 +35,18 @@ type response struct {
 	buf        []byte
 	keys       []string
 	err        error
+
+	// What the head takes from the handler's header map, read when the
+	// status is decided: later changes are not sent, as with net/http.
+	fields []byte // the handler's fields, serialised
+	typed  bool   // a Content-Type key is present (even nil)
+	coded  bool   // a non-empty Content-Encoding: the body is not sniffed
+	dated  bool   // a Date key is present (even nil)
 }
 
 func (w *response) reset(req *http.Request, h head) {
 	clear(w.hdr)
-	*w = response{c: w.c, req: req, hdr: w.hdr, cl: -1, buf: w.buf[:0], keys: w.keys[:0],
+	*w = response{c: w.c, req: req, hdr: w.hdr, cl: -1, buf: w.buf[:0], keys: w.keys[:0], fields: w.fields[:0],
 		closeAfter: req.Close, keepAlive: h.keepAlive}
 }
 
@@ -67,6 +74,14 @@ func (w *response) WriteHeader(code int) {
 			delete(w.hdr, "Content-Length")
 		}
 	}
+	_, w.typed = w.hdr["Content-Type"]
+	ce := w.hdr["Content-Encoding"]
+	w.coded = len(ce) > 0 && ce[0] != ""
+	_, w.dated = w.hdr["Date"]
+	if v := w.hdr["Connection"]; len(v) > 0 && hasToken(v, "close") {
+		w.closeAfter = true
+	}
+	w.fields = w.appendFields(w.fields[:0], true)
 }
 
 // informational sends a 1xx head now (103 Early Hints and the like).
@@ -79,7 +94,7 @@ func (w *response) informational(code int) {
 	}
 	bw := w.c.bw
 	_, _ = bw.Write(statusLine(code))
-	w.writeFields(false)
+	_, _ = bw.Write(w.appendFields(w.fields[:0], false))
 	_, _ = bw.WriteString("\r\n")
 	w.fail(bw.Flush())
 }
@@ -178,27 +193,23 @@ func (w *response) sendHead(final bool, more []byte) {
 	}
 	// Sniffed as net/http does: when the status allows a body (for HEAD
 	// too) and no Content-Encoding says the bytes are not the content.
-	_, typed := w.hdr["Content-Type"]
-	ce := w.hdr["Content-Encoding"]
-	if !typed && (len(ce) == 0 || ce[0] == "") && w.status >= 200 && w.status != http.StatusNoContent && w.status != http.StatusNotModified {
+	var ctype string
+	if !w.typed && !w.coded && w.status >= 200 && w.status != http.StatusNoContent && w.status != http.StatusNotModified {
 		sniff := w.buf
 		if len(sniff) == 0 {
 			sniff = more
 		}
 		if len(sniff) > 0 {
-			w.hdr["Content-Type"] = []string{http.DetectContentType(sniff)}
+			ctype = http.DetectContentType(sniff)
 		}
 	}
 	if w.c.body.unread() || w.c.srv.closing.Load() {
 		w.closeAfter = true
 	}
-	if v := w.hdr["Connection"]; len(v) > 0 && hasToken(v, "close") {
-		w.closeAfter = true
-	}
 
 	bw := w.c.bw
 	_, _ = bw.Write(statusLine(w.status))
-	if _, ok := w.hdr["Date"]; !ok {
+	if !w.dated {
 		_, _ = bw.WriteString("Date: ")
 		_, _ = bw.Write(httpDate())
 		_, _ = bw.WriteString("\r\n")
@@ -218,7 +229,12 @@ func (w *response) sendHead(final bool, more []byte) {
 	case w.req.ProtoMinor == 0 && w.keepAlive:
 		_, _ = bw.WriteString("Connection: keep-alive\r\n")
 	}
-	w.writeFields(true)
+	if ctype != "" {
+		_, _ = bw.WriteString("Content-Type: ")
+		_, _ = bw.WriteString(ctype)
+		_, _ = bw.WriteString("\r\n")
+	}
+	_, _ = bw.Write(w.fields)
 	_, _ = bw.WriteString("\r\n")
 	if len(w.buf) > 0 {
 		if !w.noBody {
@@ -228,10 +244,10 @@ func (w *response) sendHead(final bool, more []byte) {
 	}
 }
 
-// writeFields writes the handler's header fields, sorted, skipping the ones
-// the server owns (framing and connection management) when framing is set.
-func (w *response) writeFields(framing bool) {
-	bw := w.c.bw
+// appendFields appends the handler's header fields to dst, sorted, skipping
+// the ones the server owns (framing and connection management) when
+// framing is set.
+func (w *response) appendFields(dst []byte, framing bool) []byte {
 	keys := w.keys[:0]
 	for k := range w.hdr {
 		if framing {
@@ -248,13 +264,14 @@ func (w *response) writeFields(framing bool) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range w.hdr[k] {
-			_, _ = bw.WriteString(k)
-			_, _ = bw.WriteString(": ")
-			_, _ = bw.WriteString(sanitizeValue(v))
-			_, _ = bw.WriteString("\r\n")
+			dst = append(dst, k...)
+			dst = append(dst, ": "...)
+			dst = append(dst, sanitizeValue(v)...)
+			dst = append(dst, "\r\n"...)
 		}
 	}
 	w.keys = keys[:0]
+	return dst
 }
 
 func (w *response) writeBody(p []byte) {

@@ -581,3 +581,34 @@ func TestAbortAfterFlushTruncatesResponse(t *testing.T) {
 		t.Errorf("body %q, %v; want the flushed part then a truncated chunked body", b, err)
 	}
 }
+
+// TestHeaderReadAtWriteHeader: the header map is read when the status is
+// decided (WriteHeader or the first Write), as net/http does; later changes
+// are not sent, even while the body is still buffered.
+func TestHeaderReadAtWriteHeader(t *testing.T) {
+	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Early", "1")
+		_, _ = io.WriteString(w, "body")
+		w.Header().Del("X-Early")
+		w.Header().Set("X-Late", "1")
+		w.Header().Set("Content-Type", "text/late")
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Date", "Thu, 01 Jan 2026 00:00:00 GMT")
+	}))
+	c := dial(t, ts.addr)
+	for range 2 { // the late Connection: close is not honoured either
+		c.send(get("/"))
+		resp, body := c.response("GET")
+		if body != "body" || resp.Close {
+			t.Fatalf("body %q close=%v", body, resp.Close)
+		}
+		for k, want := range map[string]string{"X-Early": "1", "X-Late": "", "Content-Type": "text/plain; charset=utf-8"} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s = %q, want %q", k, got, want)
+			}
+		}
+		if d := resp.Header.Get("Date"); strings.HasPrefix(d, "Thu, 01 Jan 2026") {
+			t.Errorf("Date %q set after the first Write was sent", d)
+		}
+	}
+}
