@@ -1,6 +1,7 @@
 package httpproxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -111,7 +112,9 @@ type parityCase struct {
 	target  string // absolute URL: its host is the Host the client asked for
 	header  http.Header
 	body    string
-	chunked bool // send body with ContentLength -1 (Transfer-Encoding: chunked)
+	chunked bool   // send body with ContentLength -1 (Transfer-Encoding: chunked)
+	remote  string // RemoteAddr; 192.0.2.1:5555 when empty
+	tls     bool   // the client connection is TLS
 	// differ documents an intended difference between the paths: it
 	// checks it and removes it from both outcomes.
 	differ func(t *testing.T, fwd, rp *outcome)
@@ -124,6 +127,12 @@ func (tc parityCase) request() *exchange.Exchange {
 	}
 	r := httptest.NewRequest(tc.method, tc.target, body)
 	r.RemoteAddr = "192.0.2.1:5555"
+	if tc.remote != "" {
+		r.RemoteAddr = tc.remote
+	}
+	if tc.tls {
+		r.TLS = &tls.ConnectionState{}
+	}
 	if tc.chunked {
 		r.ContentLength = -1
 		r.TransferEncoding = []string{"chunked"}
@@ -261,6 +270,12 @@ func TestParity(t *testing.T) {
 		{name: "encoded path", method: "GET", target: "http://gw.example/a%2Fb/c%20d/%C3%A9"},
 		{name: "path with sub-delims", method: "GET", target: "http://gw.example/f(1)/a!b/x;y=z"},
 		{name: "root path", method: "GET", target: "http://gw.example/"},
+		{name: "get with body", method: "GET", target: "http://gw.example/search", body: `{"q":1}`},
+		{name: "ipv6 client", method: "GET", target: "http://gw.example/ip", remote: "[2001:db8::1]:443",
+			header: http.Header{"X-Forwarded-For": {"203.0.113.9"}}},
+		{name: "client address without port", method: "GET", target: "http://gw.example/ip", remote: "pipe",
+			header: http.Header{"X-Forwarded-For": {"203.0.113.9"}}},
+		{name: "tls client", method: "GET", target: "https://gw.example/tls"},
 		{name: "method override", cfg: Config{Method: "POST"}, method: "GET", target: "http://gw.example/m"},
 		{name: "base path and query in url", cfg: Config{URL: "/base/?fixed=1"}, method: "GET", target: "http://gw.example/x/y?q=2"},
 		{name: "host with port", method: "GET", target: "http://gw.example:8443/items/1"},
