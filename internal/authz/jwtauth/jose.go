@@ -92,6 +92,8 @@ type compact struct {
 	// hash; signingInput is the same as a string.
 	signed       []byte
 	signingInput string
+	// sum holds the digest (nil: allocated when needed).
+	sum *[sha512.Size]byte
 }
 
 // scratch is the working memory of one verification, reused through the
@@ -100,13 +102,16 @@ type scratch struct {
 	tok     []byte // the token's bytes
 	buf     []byte // decoded payload and signature (and header)
 	members []member
+	sum     [sha512.Size]byte // the signing input's digest
 }
 
 // maxPooledScratch bounds what goes back to the pool.
 const maxPooledScratch = 64 << 10
 
-// reset drops references into the token before the scratch is reused.
+// reset wipes the token's bytes (a credential) and drops references into
+// the payload before the scratch goes back to the pool.
 func (s *scratch) reset() {
+	clear(s.tok)
 	clear(s.members)
 	s.members = s.members[:0]
 }
@@ -162,7 +167,7 @@ func parseToken(tok string, s *scratch, memo *atomic.Pointer[headerMemo]) (compa
 	}
 	s.tok = append(s.tok[:0], tok...)
 	tb := s.tok
-	c := compact{signed: tb[:j], signingInput: tok[:j]}
+	c := compact{signed: tb[:j], signingInput: tok[:j], sum: &s.sum}
 	var m *headerMemo
 	if memo != nil {
 		if m = memo.Load(); m != nil && m.seg != tok[:i] {
@@ -275,9 +280,12 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 	if key.Alg != "" && key.Alg != alg {
 		return fmt.Errorf("%w: key is bound to %q, token uses %q", errKey, key.Alg, alg)
 	}
-	// The digest lives on the stack; only the algorithm's hash is computed.
+	// Only the algorithm's hash is computed, into the scratch.
 	var h crypto.Hash
-	var sum [sha512.Size]byte
+	sum := c.sum
+	if sum == nil {
+		sum = new([sha512.Size]byte)
+	}
 	digest := func() []byte {
 		switch alg[2:] {
 		case "256":
