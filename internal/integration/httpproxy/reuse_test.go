@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -499,6 +500,45 @@ func TestStalePool(t *testing.T) {
 				}
 				if n := be.accepted.Load(); n != 3 {
 					t.Errorf("backend accepted %d connections, want 3", n)
+				}
+			})
+		}
+	}
+}
+
+// TestAbortReachesClient: a backend body cut short after the head reaches
+// a client of a real server as a broken response (an error on its read),
+// never as a complete short one, on both paths.
+func TestAbortReachesClient(t *testing.T) {
+	for _, path := range paths {
+		for _, resp := range []string{
+			"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+			"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+		} {
+			t.Run(path.name+"/"+strings.Fields(resp)[3], func(t *testing.T) {
+				be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) { return resp, false })
+				rt, tr := path.rt()
+				defer tr.Close()
+				p := newProxy(t, be.URL(), exchange.HTTP, rt, 5*time.Second)
+				front := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					x := &exchange.Exchange{W: w, R: r, API: &exchange.API{ID: "api1"}, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath()}
+					if err := p.Serve(x); err != nil {
+						http.Error(w, err.Error(), http.StatusBadGateway)
+					}
+				}))
+				front.Config.ErrorLog = log.New(io.Discard, "", 0)
+				front.Start()
+				defer front.Close()
+				// The head may not have left the server's buffer when the
+				// handler aborted: then the client sees the connection drop.
+				resp, err := front.Client().Get(front.URL + "/x")
+				if err != nil {
+					return
+				}
+				defer resp.Body.Close()
+				b, err := io.ReadAll(resp.Body)
+				if err == nil {
+					t.Fatalf("client read %d %q with no error: a cut body looked complete", resp.StatusCode, b)
 				}
 			})
 		}
