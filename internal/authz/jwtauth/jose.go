@@ -105,8 +105,12 @@ type scratch struct {
 	sum     [sha512.Size]byte // the signing input's digest
 }
 
-// maxPooledScratch bounds what goes back to the pool.
-const maxPooledScratch = 64 << 10
+// A scratch goes back to the pool only when its buffers are at most this
+// large (bytes, members), so that one huge token does not stay in memory.
+const (
+	maxPooledScratch = 64 << 10
+	maxPooledMembers = 256
+)
 
 // reset wipes the token's bytes (a credential) and drops references into
 // the payload before the scratch goes back to the pool.

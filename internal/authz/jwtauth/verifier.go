@@ -114,7 +114,7 @@ func (v *verifier) verify(ctx context.Context, tok string) (*verified, error) {
 	s := v.scratch.Get().(*scratch)
 	out, err := v.verifyWith(ctx, tok, s)
 	s.reset()
-	if cap(s.tok)+cap(s.buf) <= maxPooledScratch {
+	if cap(s.tok)+cap(s.buf) <= maxPooledScratch && cap(s.members) <= maxPooledMembers {
 		v.scratch.Put(s)
 	}
 	return out, err
