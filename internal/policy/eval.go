@@ -188,7 +188,7 @@ func (p *Policy) Evaluate(r *Request) Decision {
 // Allow, else implicit deny. Nil policies are ignored.
 func Evaluate(r *Request, policies ...*Policy) Decision {
 	var d Decision
-	EvaluateInto(&d, r, policies...)
+	evaluate(&d, nil, r, policies)
 	return d
 }
 
@@ -197,11 +197,17 @@ func Evaluate(r *Request, policies ...*Policy) Decision {
 // anyway evaluates without allocating. d.Matches and d.Decisive may point
 // into *d, so copies of d must be treated as read-only (as every Decision).
 func EvaluateInto(d *Decision, r *Request, policies ...*Policy) {
+	evaluate(d, d.inline[:0], r, policies)
+}
+
+// evaluate is Evaluate and EvaluateInto; the matches are appended to
+// storage. (Evaluate returns d by value, so d's own storage cannot be used
+// there: d would have to live on the heap.)
+func evaluate(d *Decision, storage []Match, r *Request, policies []*Policy) {
 	var actionBuf [48]rune
 	var resBuf [192]rune
 	st := newEvalState(r, actionBuf[:0], resBuf[:0])
-	*d = Decision{}
-	d.Matches = d.inline[:0]
+	*d = Decision{Matches: storage}
 	var decisive *Statement
 	for _, p := range policies {
 		if p == nil {

@@ -125,29 +125,35 @@ func unhex(c byte) (byte, bool) {
 // queryUnescape decodes %XX sequences leniently (invalid ones are kept as
 // literal bytes) and, when plusSpace, '+' as a space.
 func queryUnescape(s string, plusSpace bool) string {
-	if !strings.ContainsAny(s, "%+") {
+	i := 0
+	for i < len(s) && s[i] != '%' && (s[i] != '+' || !plusSpace) {
+		i++
+	}
+	if i == len(s) {
 		return s
 	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '%' && i+2 < len(s):
 			h, ok1 := unhex(s[i+1])
 			l, ok2 := unhex(s[i+2])
 			if ok1 && ok2 {
-				b = append(b, h<<4|l)
+				b.WriteByte(h<<4 | l)
 				i += 2
 				continue
 			}
-			b = append(b, c)
+			b.WriteByte(c)
 		case c == '+' && plusSpace:
-			b = append(b, ' ')
+			b.WriteByte(' ')
 		default:
-			b = append(b, c)
+			b.WriteByte(c)
 		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // QueryParam is one decoded query parameter.

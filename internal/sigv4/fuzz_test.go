@@ -5,6 +5,7 @@ import (
 	"net/textproto"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzParseAuthorization(f *testing.F) {
@@ -122,6 +123,22 @@ func FuzzAppendersMatchReference(f *testing.F) {
 			if got, want := headerValues(h, name), h.Values(name); strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
 				t.Fatalf("headerValues(%q) = %q, want %q", name, got, want)
 			}
+		}
+	})
+}
+
+// FuzzParseAmzDate checks ParseAmzDate against time.Parse with TimeFormat.
+func FuzzParseAmzDate(f *testing.F) {
+	for _, s := range []string{"20150830T123600Z", "20240229T000000Z", "20230229T000000Z", "20241301T000000Z", "20240101T240000Z",
+		"20240101T235960Z", "20240431T000000Z", "00000101T000000Z", "2024-1-1T00000Z", "20240101t000000z", "+0240101T000000Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := ParseAmzDate(s)
+		want, err := time.Parse(TimeFormat, s)
+		wantOK := err == nil && len(s) == len(TimeFormat)
+		if ok != wantOK || ok && !got.Equal(want) || ok && got.Location() != time.UTC {
+			t.Fatalf("ParseAmzDate(%q) = %v, %v; time.Parse = %v, %v", s, got, ok, want, err)
 		}
 	})
 }

@@ -315,13 +315,36 @@ func parsePresignedInto(a *Auth, params []QueryParam) *Error {
 	return nil
 }
 
-// ParseAmzDate parses an X-Amz-Date value (ISO-8601 basic, UTC).
+// ParseAmzDate parses an X-Amz-Date value (ISO-8601 basic, UTC). It
+// accepts exactly what time.Parse(TimeFormat, v) accepts for a value of
+// that length (FuzzParseAmzDate checks it), without its layout scanning.
 func ParseAmzDate(v string) (time.Time, bool) {
-	if len(v) != len(TimeFormat) {
+	if len(v) != len(TimeFormat) || v[8] != 'T' || v[15] != 'Z' {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(TimeFormat, v)
-	if err != nil {
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, ok1 := num(v[0:4])
+	month, ok2 := num(v[4:6])
+	day, ok3 := num(v[6:8])
+	hour, ok4 := num(v[9:11])
+	minute, ok5 := num(v[11:13])
+	sec, ok6 := num(v[13:15])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 ||
+		month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // day beyond the month's length
 		return time.Time{}, false
 	}
 	return t, true

@@ -113,8 +113,9 @@ type memo struct {
 	sourceIP string
 
 	arn string
-	// anon is the anonymous caller's policy context.
-	anon *policy.Context
+	// anon is the anonymous caller's policy context (in anonBuf).
+	anon    *policy.Context
+	anonBuf respolicy.ContextBuffer
 	// decision is the resource policy's decision for the anonymous caller
 	// (non-AWS_IAM routes); valid when evaluated.
 	decision  policy.Decision
@@ -132,12 +133,12 @@ func (g *Guard) memoFor(x *exchange.Exchange) *memo {
 	return m
 }
 
-func (g *Guard) input(x *exchange.Exchange, arn string, ctx *policy.Context) *respolicy.Input {
+func (g *Guard) input(x *exchange.Exchange, arn string, ctx *policy.Context) respolicy.Input {
 	name := ""
 	if x.Route != nil {
 		name = x.Route.AuthorizerName
 	}
-	return &respolicy.Input{
+	return respolicy.Input{
 		Policy: g.policy, APIAccount: x.API.AccountID, AuthType: g.AuthType(name),
 		MethodARN: arn, Context: ctx, Wording: g.o.Wording,
 	}
@@ -158,9 +159,10 @@ func (g *Guard) counted() {
 func (g *Guard) Before(x *exchange.Exchange) error {
 	m := &memo{g: g, r: x.R, api: x.API, stage: x.Stage, route: x.Route, path: x.Path, sourceIP: x.SourceIP,
 		arn: iamauth.MethodARN(x)}
-	m.anon = g.anonymousContext(x, g.o.Now())
+	m.anon = m.anonBuf.Init(x.R.Header, x.ClientAddr(), x.R.TLS != nil, g.o.Now(), nil)
 	x.GuardState = m
-	in := g.input(x, m.arn, m.anon)
+	in := new(respolicy.Input)
+	*in = g.input(x, m.arn, m.anon)
 	if in.AuthType == 0 {
 		x.Record(StageName, "deny", "unknown authorizer "+x.Route.AuthorizerName)
 		g.counted()
@@ -218,7 +220,8 @@ func (g *Guard) After(x *exchange.Exchange, p *exchange.Principal) error {
 	} else {
 		arn = iamauth.MethodARN(x)
 	}
-	in := g.input(x, arn, ctx)
+	in := new(respolicy.Input)
+	*in = g.input(x, arn, ctx)
 	if in.AuthType != respolicy.AuthIAM || ctx == nil {
 		// Only SigV4 callers are known to IAM; everyone else is anonymous
 		// to the resource policy: Before's context and decision hold,

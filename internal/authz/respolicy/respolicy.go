@@ -181,10 +181,11 @@ func PreAuthorize(in *Input) (o Outcome, proceed bool) {
 	if in.Policy == nil {
 		return Outcome{}, true
 	}
-	d := in.evalResource(in.AuthType == AuthIAM)
-	if d.Effect != policy.ExplicitDeny {
+	ev := in.evalResource(in.AuthType == AuthIAM)
+	if ev.Effect != policy.ExplicitDeny {
 		return Outcome{}, true
 	}
+	d := ev // only a refusal keeps the decision (on the heap)
 	return Outcome{
 		Effect:         policy.ExplicitDeny,
 		Source:         SourceResourcePolicy,
@@ -202,7 +203,10 @@ func PreAuthorize(in *Input) (o Outcome, proceed bool) {
 func Decide(in *Input, authz policy.Decision) Outcome {
 	rp := policy.ImplicitDeny
 	var rd *policy.Decision
-	if in.Policy != nil {
+	switch {
+	case in.Policy != nil && in.Resource != nil:
+		rd, rp = in.Resource, in.Resource.Effect
+	case in.Policy != nil:
 		d := in.evalResource(false)
 		rd, rp = &d, d.Effect
 	}
@@ -219,7 +223,7 @@ func Decide(in *Input, authz policy.Decision) Outcome {
 		default:
 			// The resource policy alone must explicitly allow (§5.6).
 			o.Effect = rp
-			o.Reason = fmt.Sprintf("%s: resource policy %s", o.Table, rd.Reason)
+			o.Reason = o.Table + ": resource policy " + rd.Reason
 		}
 		if o.Effect != policy.Allow {
 			o.Message = in.resourceMessage("anonymous", o.Effect == policy.ExplicitDeny)
@@ -322,9 +326,11 @@ func (in *Input) combinedReason(o Outcome, authz policy.Decision, rd *policy.Dec
 	if azWhy == "" {
 		azWhy = "no reason given"
 	}
-	return fmt.Sprintf("%s table %s: %s %s × resource policy %s → %s (decided by %s); %s: %s; resource policy: %s",
-		in.AuthType, o.Table, sourceLabel(in.AuthType), effectName(authz.Effect), rpEff, o.Effect, o.Source,
-		sourceLabel(in.AuthType), azWhy, rpWhy)
+	// One concatenation (fmt would box every argument): runs on every
+	// request of an API with a resource policy.
+	return in.AuthType.String() + " table " + o.Table + ": " + sourceLabel(in.AuthType) + " " + effectName(authz.Effect) +
+		" × resource policy " + rpEff + " → " + o.Effect.String() + " (decided by " + o.Source.String() + "); " +
+		sourceLabel(in.AuthType) + ": " + azWhy + "; resource policy: " + rpWhy
 }
 
 func sourceLabel(a AuthType) string {
