@@ -20,12 +20,61 @@ import (
 
 // paths are the two ways a Proxy reaches a backend: the forward path (its
 // own *Transport) and the ReverseProxy path (any other RoundTripper).
+// paths are the two ways a Proxy sends requests. Their transports probe
+// every pooled connection before reuse: these tests' backends close idle
+// connections at once, not after a keep-alive timeout (TestProbeIdleAfter
+// covers the default).
 var paths = []struct {
 	name string
 	rt   func() (http.RoundTripper, *Transport)
 }{
-	{"forward", func() (http.RoundTripper, *Transport) { tr := NewTransport(); return tr, tr }},
-	{"reverseproxy", func() (http.RoundTripper, *Transport) { tr := NewTransport(); return wrapped{tr}, tr }},
+	{"forward", func() (http.RoundTripper, *Transport) { tr := probingTransport(); return tr, tr }},
+	{"reverseproxy", func() (http.RoundTripper, *Transport) { tr := probingTransport(); return wrapped{tr}, tr }},
+}
+
+func probingTransport() *Transport {
+	tr := NewTransport()
+	tr.ProbeIdleAfter = 0
+	return tr
+}
+
+// TestProbeIdleAfter: with the default, a connection back in the pool for
+// less than ProbeIdleAfter is reused without a probe (no system call on a
+// busy path), and one idle longer is probed, so a backend's close on its
+// keep-alive timeout is seen before a request is written into it.
+func TestProbeIdleAfter(t *testing.T) {
+	var closeNext atomic.Bool
+	be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+		return okResp, !closeNext.Load()
+	})
+	tr := NewTransport()
+	defer tr.Close()
+	if tr.ProbeIdleAfter != probeAfter {
+		t.Fatalf("default ProbeIdleAfter %v, want %v", tr.ProbeIdleAfter, probeAfter)
+	}
+	p := newProxy(t, be.URL(), exchange.HTTP, tr, 5*time.Second)
+	if res := serveOnce(t, p, "GET", nil); res.err != nil {
+		t.Fatal(res.err)
+	}
+	// The backend now closes the pooled connection after answering.
+	closeNext.Store(true)
+	if res := serveOnce(t, p, "GET", nil); res.err != nil {
+		t.Fatal(res.err)
+	}
+	<-be.closed
+	// Pretend the closed connection has been idle for a while: the probe
+	// sees the close and a POST (which cannot be retried) gets a new one.
+	tr.mu.Lock()
+	for _, list := range tr.idle {
+		for _, pc := range list {
+			pc.idleAt = pc.idleAt.Add(-2 * probeAfter)
+		}
+	}
+	tr.mu.Unlock()
+	closeNext.Store(false)
+	if res := serveOnce(t, p, "POST", strings.NewReader("x")); res.err != nil || res.body != "ok" {
+		t.Fatalf("POST after the backend closed an idle connection: %v %q", res.err, res.body)
+	}
 }
 
 func TestReuseSequential(t *testing.T) {
