@@ -270,7 +270,7 @@ func (c *conn) refuse(pe *protoError) {
 	// Date is required in 4xx answers of a server with a clock (RFC 9110
 	// section 6.6.1).
 	_, _ = c.bw.WriteString("HTTP/1.1 " + text + "\r\nDate: ")
-	_, _ = c.bw.Write(httpDate())
+	_, _ = c.bw.Write(c.srv.httpDate())
 	_, _ = c.bw.WriteString("\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: " +
 		strconv.Itoa(len(text)) + "\r\n\r\n" + text)
 	_ = c.bw.Flush()

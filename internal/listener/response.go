@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -211,7 +210,7 @@ func (w *response) sendHead(final bool, more []byte) {
 	_, _ = bw.Write(statusLine(w.status))
 	if !w.dated {
 		_, _ = bw.WriteString("Date: ")
-		_, _ = bw.Write(httpDate())
+		_, _ = bw.Write(w.c.srv.httpDate())
 		_, _ = bw.WriteString("\r\n")
 	}
 	switch {
@@ -338,15 +337,14 @@ type dateValue struct {
 	b   []byte
 }
 
-var date atomic.Pointer[dateValue]
-
-// httpDate returns the current Date header value, formatted once a second.
-func httpDate() []byte {
+// httpDate returns the current Date header value, formatted once a second
+// per server.
+func (s *Server) httpDate() []byte {
 	now := time.Now()
-	if d := date.Load(); d != nil && d.sec == now.Unix() {
+	if d := s.date.Load(); d != nil && d.sec == now.Unix() {
 		return d.b
 	}
 	d := &dateValue{sec: now.Unix(), b: now.UTC().AppendFormat(nil, http.TimeFormat)}
-	date.Store(d)
+	s.date.Store(d)
 	return d.b
 }

@@ -72,7 +72,8 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	closing   atomic.Bool
-	connsDone chan struct{} // closed when conns empties while closing
+	date      atomic.Pointer[dateValue] // the Date field of the current second
+	connsDone chan struct{}             // closed when conns empties while closing
 }
 
 // ErrServerClosed is returned by Serve after Shutdown or Close.
