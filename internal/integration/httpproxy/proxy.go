@@ -1,9 +1,13 @@
 // Package httpproxy owns HTTP proxy integrations: it substitutes path
 // parameters and stage variables into the backend URL, forwards the request
-// through httputil.ReverseProxy (streaming both ways, never buffering a body
-// whole) with a tuned shared Transport, and maps transport failures to
-// gateway responses (INTEGRATION_TIMEOUT, INTEGRATION_FAILURE). A Proxy is
-// immutable and safe for concurrent use.
+// and streams the response both ways (never buffering a body whole), and
+// maps transport failures to gateway responses (INTEGRATION_TIMEOUT,
+// INTEGRATION_FAILURE). With the package's own Transport (the gateway's
+// case) a request takes the lean forward path (forward.go): the request
+// head is written straight into a pooled backend connection and the
+// response head parsed into the client's header map. With any other
+// http.RoundTripper it goes through httputil.ReverseProxy with the same
+// header rules. A Proxy is immutable and safe for concurrent use.
 package httpproxy
 
 import (
