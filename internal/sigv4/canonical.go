@@ -111,13 +111,11 @@ func CanonicalURI(rawPath string, normalize bool) string {
 }
 
 func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+	if d := c - '0'; d < 10 {
+		return d, true
+	}
+	if l := (c | 0x20) - 'a'; l < 6 {
+		return l + 10, true
 	}
 	return 0, false
 }

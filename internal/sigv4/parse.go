@@ -55,6 +55,8 @@ type Auth struct {
 
 	// headers backs SignedHeaders for the usual handful of names.
 	headers [6]string
+	// sig is Signature decoded.
+	sig [32]byte
 }
 
 func parseCredential(v string) (credentialScope, bool) {
@@ -92,6 +94,31 @@ func parseSignedHeaders(dst []string, v string) ([]string, bool) {
 		}
 		v = rest
 	}
+}
+
+// setSignature validates a presented signature (64 hex digits, any case),
+// stores it lower-cased in a.Signature and decoded in a.sig, in one pass.
+func (a *Auth) setSignature(s string) bool {
+	if len(s) != 2*len(a.sig) {
+		a.Signature = strings.ToLower(s)
+		return false
+	}
+	upper := false
+	for i := range a.sig {
+		h, ok1 := unhex(s[2*i])
+		l, ok2 := unhex(s[2*i+1])
+		if !ok1 || !ok2 {
+			a.Signature = strings.ToLower(s)
+			return false
+		}
+		a.sig[i] = h<<4 | l
+		upper = upper || s[2*i] < 'a' && s[2*i] > '9' || s[2*i+1] < 'a' && s[2*i+1] > '9'
+	}
+	if upper {
+		s = strings.ToLower(s)
+	}
+	a.Signature = s
+	return true
 }
 
 func validSignature(s string) bool {
@@ -137,7 +164,7 @@ func parseAuthorizationInto(a *Auth, value string) (problems []string, fatal boo
 	v := strings.TrimSpace(value)
 	alg, rest, _ := strings.Cut(v, " ")
 	*a = Auth{Form: HeaderForm}
-	var seenCred, seenSH, seenSig bool
+	var seenCred, seenSH, seenSig, sigOK bool
 	var seenOther map[string]bool
 	for rest != "" {
 		var piece string
@@ -188,7 +215,7 @@ func parseAuthorizationInto(a *Auth, value string) (problems []string, fatal boo
 			}
 			a.SignedHeaders = hs
 		case "Signature":
-			a.Signature = strings.ToLower(val)
+			sigOK = a.setSignature(val)
 		}
 	}
 	if alg != Algorithm {
@@ -203,7 +230,7 @@ func parseAuthorizationInto(a *Auth, value string) (problems []string, fatal boo
 	if !seenSH {
 		problems = append(problems, "Authorization header requires 'SignedHeaders' parameter.")
 	}
-	if len(problems) == 0 && !validSignature(a.Signature) {
+	if len(problems) == 0 && !sigOK {
 		problems = append(problems, "Authorization header has an invalid 'Signature' parameter.")
 	}
 	return problems, false
@@ -293,8 +320,7 @@ func parsePresignedInto(a *Auth, params []QueryParam) *Error {
 		return newErr(CodeIncompleteSignature, "X-Amz-SignedHeaders is invalid.")
 	}
 	a.SignedHeaders = hs
-	a.Signature = strings.ToLower(vals[slotSignature])
-	if !validSignature(a.Signature) {
+	if !a.setSignature(vals[slotSignature]) {
 		return newErr(CodeIncompleteSignature, "X-Amz-Signature is invalid.")
 	}
 	if !seen[slotExpires] {

@@ -28,7 +28,6 @@ type scratch struct {
 	creq    []byte       // canonical request
 	sts     []byte       // string to sign
 	mac     [sha256.Size]byte
-	sig     [sha256.Size]byte // the signature presented, hex-decoded
 }
 
 type encPair struct{ k0, k1, v1 int }

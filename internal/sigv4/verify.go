@@ -89,12 +89,16 @@ func (q *Request) SetFromHTTP(r *http.Request) {
 	if target == "" {
 		target = r.URL.RequestURI()
 	}
-	if i := strings.Index(target, "://"); i >= 0 && !strings.HasPrefix(target, "/") {
-		rest := target[i+3:]
-		if j := strings.IndexByte(rest, '/'); j >= 0 {
-			target = rest[j:]
-		} else {
-			target = "/"
+	// Absolute form: strip scheme and authority. (The origin form, the
+	// usual case, starts with '/' and skips the scan.)
+	if !strings.HasPrefix(target, "/") {
+		if i := strings.Index(target, "://"); i >= 0 {
+			rest := target[i+3:]
+			if j := strings.IndexByte(rest, '/'); j >= 0 {
+				target = rest[j:]
+			} else {
+				target = "/"
+			}
 		}
 	}
 	path, query, _ := strings.Cut(target, "?")
@@ -317,10 +321,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		}
 	}
 
-	// Signature. a.Signature is 64 hex digits (checked by the parsers).
-	if !decodeHex(s.sig[:], a.Signature) {
-		return nil, &Error{Code: CodeIncompleteSignature, Message: "Authorization header has an invalid 'Signature' parameter."}
-	}
+	// Signature (a.sig: decoded by the parsers).
 	key := v.cache.get(a.AccessKeyID, cred.SecretAccessKey, a.Scope)
 	s.hdrs = appendCanonicalHeaders(s.hdrs[:0], req.Header, req.Host, a.SignedHeaders)
 	var firstCreq, firstSTS string
@@ -332,7 +333,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		s.canonicalRequest(req.Method, path, params, c.exclude, payload)
 		s.stringToSign(amzDate, a.Scope)
 		key.sign(s.sts, &s.mac)
-		if subtle.ConstantTimeCompare(s.mac[:], s.sig[:]) == 1 {
+		if subtle.ConstantTimeCompare(s.mac[:], a.sig[:]) == 1 {
 			return true
 		}
 		if firstCreq == "" {
@@ -348,23 +349,6 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return &out.res, nil
 	}
 	return nil, mismatchError(firstCreq, firstSTS)
-}
-
-// decodeHex decodes the hex string src into dst, which must be exactly half
-// its length.
-func decodeHex(dst []byte, src string) bool {
-	if len(src) != 2*len(dst) {
-		return false
-	}
-	for i := range dst {
-		h, ok1 := unhex(src[2*i])
-		l, ok2 := unhex(src[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		dst[i] = h<<4 | l
-	}
-	return true
 }
 
 // headerValue is h.Get for a lower-case name (see headerValues).

@@ -394,6 +394,36 @@ func TestVerifyAccepts(t *testing.T) {
 			wantCreq: "GET\n/dev/pets/a%2520b\nq=a%2Bb\n",
 		},
 		{
+			name: "header form, signature in upper-case hex",
+			req: func(t *testing.T) *Request {
+				r := signed(t, signSpec{})
+				a := r.Header.Get("Authorization")
+				i := strings.LastIndex(a, "Signature=") + len("Signature=")
+				r.Header.Set("Authorization", a[:i]+strings.ToUpper(a[i:]))
+				return r
+			},
+		},
+		{
+			name: "presigned, signature in upper-case hex",
+			req: func(t *testing.T) *Request {
+				r := signed(t, signSpec{presign: true})
+				i := strings.LastIndex(r.RawQuery, "X-Amz-Signature=") + len("X-Amz-Signature=")
+				r.RawQuery = r.RawQuery[:i] + strings.ToUpper(r.RawQuery[i:])
+				return r
+			},
+		},
+		{
+			name: "presigned, session token added after signing",
+			req: func(t *testing.T) *Request {
+				cred := Credential{AccessKeyID: tTempID, SecretAccessKey: tTempSec, SessionToken: tToken}
+				h := http.Header{"Host": {tHost}}
+				s := Sign(SignInput{Request: &Request{Method: "GET", RawPath: "/dev/pets", RawQuery: "q=a+b", Host: tHost, Header: h, PayloadHash: EmptyPayloadHash},
+					Credential: cred, Scope: Scope{Region: "us-east-1", Service: "execute-api"}, Time: tTime, Presign: true, Expires: time.Hour, OmitSessionToken: true})
+				return &Request{Method: "GET", RawPath: "/dev/pets", RawQuery: s.RawQuery, Host: tHost, Header: http.Header{}, PayloadHash: EmptyPayloadHash}
+			},
+			wantCreq: "GET\n/dev/pets\nX-Amz-Algorithm=AWS4-HMAC-SHA256&",
+		},
+		{
 			name: "unsigned payload when allowed",
 			opts: func(o *Options) { o.AllowUnsignedPayload = true },
 			req: func(t *testing.T) *Request {
