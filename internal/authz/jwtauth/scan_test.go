@@ -259,8 +259,9 @@ func TestVerifyAllocs(t *testing.T) {
 		a    *JWT
 		max  float64
 	}{
-		// RSA verification itself allocates 9 times (crypto/rsa).
-		{"cold", cold, 30},
+		// 21 with Go 1.26, 9 of them inside crypto/rsa; the previous
+		// decoder made 165.
+		{"cold", cold, 25},
 		{"cached", cached, 0},
 	}
 	for _, tc := range tests {
