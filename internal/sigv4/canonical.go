@@ -37,9 +37,18 @@ func HashPayload(b []byte) string {
 
 const upperHex = "0123456789ABCDEF"
 
+// unreservedMask has a bit set for each unreserved byte (A-Z a-z 0-9 - _ .
+// ~), as two 64-bit halves of the ASCII range.
+const (
+	unreservedLo = (1<<10-1)<<'0' | 1<<'-' | 1<<'.'
+	unreservedHi = (1<<26-1)<<('A'-64) | (1<<26-1)<<('a'-64) | 1<<('_'-64) | 1<<('~'-64)
+)
+
 func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '_' || c == '.' || c == '~'
+	if c < 64 {
+		return unreservedLo&(1<<c) != 0
+	}
+	return c < 128 && unreservedHi&(1<<(c-64)) != 0
 }
 
 // URIEncode percent-encodes every byte of s except the unreserved characters
@@ -123,17 +132,14 @@ func unhex(c byte) (byte, bool) {
 // queryUnescape decodes %XX sequences leniently (invalid ones are kept as
 // literal bytes) and, when plusSpace, '+' as a space.
 func queryUnescape(s string, plusSpace bool) string {
-	i := 0
-	for i < len(s) && s[i] != '%' && (s[i] != '+' || !plusSpace) {
-		i++
-	}
+	i := nextEscape(s, 0, plusSpace)
 	if i == len(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
+	for i < len(s) {
 		c := s[i]
 		switch {
 		case c == '%' && i+2 < len(s):
@@ -141,17 +147,32 @@ func queryUnescape(s string, plusSpace bool) string {
 			l, ok2 := unhex(s[i+2])
 			if ok1 && ok2 {
 				b.WriteByte(h<<4 | l)
-				i += 2
-				continue
+				i += 3
+			} else {
+				b.WriteByte(c)
+				i++
 			}
-			b.WriteByte(c)
 		case c == '+' && plusSpace:
 			b.WriteByte(' ')
+			i++
 		default:
 			b.WriteByte(c)
+			i++
 		}
+		j := nextEscape(s, i, plusSpace)
+		b.WriteString(s[i:j])
+		i = j
 	}
 	return b.String()
+}
+
+// nextEscape returns the index of the first '%' (or '+' when plusSpace) in
+// s at or after i, or len(s).
+func nextEscape(s string, i int, plusSpace bool) int {
+	for i < len(s) && s[i] != '%' && (s[i] != '+' || !plusSpace) {
+		i++
+	}
+	return i
 }
 
 // QueryParam is one decoded query parameter.

@@ -149,3 +149,37 @@ func TestParsePresignedExpires(t *testing.T) {
 		})
 	}
 }
+
+func TestUnreserved(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		want := 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '-' || b == '_' || b == '.' || b == '~'
+		if got := unreserved(b); got != want {
+			t.Errorf("unreserved(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
+
+func TestQueryUnescape(t *testing.T) {
+	tests := []struct {
+		name, in string
+		plus     bool
+		want     string
+	}{
+		{"plain", "abc", true, "abc"},
+		{"escapes", "a%2Fb%2fc", true, "a/b/c"},
+		{"plus as space", "a+b+", true, "a b "},
+		{"plus literal", "a+b%20", false, "a+b "},
+		{"invalid escape kept", "%zz%4", true, "%zz%4"},
+		{"trailing percent", "ab%", true, "ab%"},
+		{"escape at end", "ab%41", true, "abA"},
+		{"adjacent", "%41%42+%43", true, "AB C"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := queryUnescape(tt.in, tt.plus); got != tt.want {
+				t.Errorf("queryUnescape(%q, %v) = %q, want %q", tt.in, tt.plus, got, tt.want)
+			}
+		})
+	}
+}

@@ -55,15 +55,17 @@ func (s *scratch) release() {
 
 // appendURIEncode is URIEncode appending to dst.
 func appendURIEncode(dst []byte, s string, keepSlash bool) []byte {
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) || keepSlash && c == '/' {
-			dst = append(dst, c)
 			continue
 		}
+		dst = append(dst, s[start:i]...)
 		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		start = i + 1
 	}
-	return dst
+	return append(dst, s[start:]...)
 }
 
 // parseQueryInto is ParseQuery appending to dst.
