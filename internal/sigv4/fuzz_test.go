@@ -1,8 +1,10 @@
 package sigv4
 
 import (
+	"fmt"
 	"net/http"
 	"net/textproto"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +87,8 @@ func FuzzAppendersMatchReference(f *testing.F) {
 		{"", "q=a+b&%E1%88%B4=1&&flag", "v", "host"},
 		{"//a/../b/./c/", "a=%zz&b=%", "", "content-type;host;x-amz-content-sha256;x-custom"},
 		{"/ሴ", "Param-3=Value3&Param=Value2", "x,y", "my-Header;host;x y;ünicode"},
+		{"/bench/iam/0", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDX%2F20261122%2Fus-east-1%2Fexecute-api%2Faws4_request&X-Amz-Date=20261122T042751Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=d8d0e91b74037b6fb91ae0af8dab1e9b61ad28452bb95c183d35745489c93032", "", "host"},
+		{"/", "X-Amz-%53ignature=x&X%2DAmz-Date=1&X-Amz-Date=2&a=%41%2b%2B+", "", "host"},
 	} {
 		f.Add(s.path, s.query, s.value, s.signed)
 	}
@@ -98,15 +102,15 @@ func FuzzAppendersMatchReference(f *testing.F) {
 			h[textproto.CanonicalMIMEHeaderKey(name)] = []string{value, value + " 2"}
 		}
 		var s scratch
+		s.params = splitQuery(s.params[:0], query)
 		for _, plus := range []bool{true, false} {
 			params := ParseQuery(query, plus)
-			s.params = parseQueryInto(s.params[:0], query, plus)
 			if len(params) != len(s.params) {
-				t.Fatalf("parseQueryInto(%q) has %d parameters, ParseQuery %d", query, len(s.params), len(params))
+				t.Fatalf("splitQuery(%q) has %d parameters, ParseQuery %d", query, len(s.params), len(params))
 			}
 			for _, ex := range []exclusion{excludeNone, excludeSignature, excludeSigToken} {
 				s.hdrs = appendCanonicalHeaders(s.hdrs[:0], h, "host.example", signed)
-				s.canonicalRequest("GET", path, s.params, ex, EmptyPayloadHash)
+				s.canonicalRequest("GET", path, plus, ex, EmptyPayloadHash)
 				want := CanonicalRequest("GET", CanonicalURI(path, false), CanonicalQuery(params, ex.names()...),
 					CanonicalHeaders(h, "host.example", signed), signed, EmptyPayloadHash)
 				if string(s.creq) != want {
@@ -118,6 +122,16 @@ func FuzzAppendersMatchReference(f *testing.F) {
 					t.Fatalf("string to sign:\n got %q\nwant %q", s.sts, want)
 				}
 			}
+		}
+		// The query form's parameter handling on raw pieces.
+		params := ParseQuery(query, true)
+		if got, want := isPresignedRaw(s.params), IsPresigned(params); got != want {
+			t.Fatalf("isPresignedRaw(%q) = %v, IsPresigned %v", query, got, want)
+		}
+		gotA, gotErr := ParsePresigned(appendAmzParams(nil, s.params))
+		wantA, wantErr := ParsePresigned(params)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || (gotA == nil) != (wantA == nil) || gotA != nil && !reflect.DeepEqual(*gotA, *wantA) {
+			t.Fatalf("ParsePresigned on the X-Amz-* parameters of %q = %+v, %v; on all = %+v, %v", query, gotA, gotErr, wantA, wantErr)
 		}
 		for _, name := range signed {
 			if got, want := headerValues(h, name), h.Values(name); strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {

@@ -20,14 +20,14 @@ const maxPooledBuf = 16 << 10
 
 // scratch is one Verify call's reusable buffers, pooled per Verifier.
 type scratch struct {
-	params  []QueryParam // the query, '+' decoded as a space
-	literal []QueryParam // the query, '+' kept literally (built on demand)
-	enc     []byte       // encoded query names and values
-	pairs   []encPair    // offsets into enc, sorted
-	hdrs    []byte       // canonical headers and signed header list
-	creq    []byte       // canonical request
-	sts     []byte       // string to sign
-	mac     [sha256.Size]byte
+	params []rawParam   // the query's name=value pieces, not decoded
+	amz    []QueryParam // the decoded X-Amz-* parameters (query form)
+	enc    []byte       // encoded query names and values
+	pairs  []encPair    // offsets into enc, sorted
+	hdrs   []byte       // canonical headers and signed header list
+	creq   []byte       // canonical request
+	sts    []byte       // string to sign
+	mac    [sha256.Size]byte
 }
 
 type encPair struct{ k0, k1, v1 int }
@@ -36,9 +36,6 @@ type encPair struct{ k0, k1, v1 int }
 func (s *scratch) release() {
 	if cap(s.params) > 256 {
 		s.params = nil
-	}
-	if cap(s.literal) > 256 {
-		s.literal = nil
 	}
 	if cap(s.pairs) > 256 {
 		s.pairs = nil
@@ -49,8 +46,8 @@ func (s *scratch) release() {
 		}
 	}
 	clear(s.params[:cap(s.params)])
-	clear(s.literal[:cap(s.literal)])
-	s.params, s.literal = s.params[:0], s.literal[:0]
+	clear(s.amz[:cap(s.amz)])
+	s.params, s.amz = s.params[:0], s.amz[:0]
 }
 
 // appendURIEncode is URIEncode appending to dst.
@@ -68,8 +65,12 @@ func appendURIEncode(dst []byte, s string, keepSlash bool) []byte {
 	return append(dst, s[start:]...)
 }
 
-// parseQueryInto is ParseQuery appending to dst.
-func parseQueryInto(dst []QueryParam, rawQuery string, plusSpace bool) []QueryParam {
+// rawParam is one name=value piece of a query, as sent.
+type rawParam struct{ name, value string }
+
+// splitQuery appends the name=value pieces of rawQuery to dst, split as
+// ParseQuery splits them but not decoded.
+func splitQuery(dst []rawParam, rawQuery string) []rawParam {
 	for rawQuery != "" {
 		var piece string
 		piece, rawQuery, _ = strings.Cut(rawQuery, "&")
@@ -77,23 +78,77 @@ func parseQueryInto(dst []QueryParam, rawQuery string, plusSpace bool) []QueryPa
 			continue
 		}
 		name, value, _ := strings.Cut(piece, "=")
-		dst = append(dst, QueryParam{queryUnescape(name, plusSpace), queryUnescape(value, plusSpace)})
+		dst = append(dst, rawParam{name, value})
 	}
 	return dst
 }
 
-// appendCanonicalQuery is CanonicalQuery(params, exclude.names()...)
-// appending to dst, using s.enc and s.pairs as scratch space.
-func (s *scratch) appendCanonicalQuery(dst []byte, params []QueryParam, exclude exclusion) []byte {
+// isPresignedRaw is IsPresigned on ParseQuery(raw, true)'s parameters.
+func isPresignedRaw(params []rawParam) bool {
+	for _, p := range params {
+		switch queryUnescape(p.name, true) {
+		case QueryAlgorithm, QueryCredential, QuerySignature:
+			return true
+		}
+	}
+	return false
+}
+
+// appendAmzParams appends, decoded ('+' as a space), the parameters whose
+// decoded name starts with "X-Amz-": all ParsePresigned reads.
+func appendAmzParams(dst []QueryParam, params []rawParam) []QueryParam {
+	for _, p := range params {
+		if name := queryUnescape(p.name, true); strings.HasPrefix(name, "X-Amz-") {
+			dst = append(dst, QueryParam{name, queryUnescape(p.value, true)})
+		}
+	}
+	return dst
+}
+
+// appendReencoded is URIEncode(queryUnescape(raw, plusSpace), false)
+// appending to dst, in one pass and without the decoded string.
+func appendReencoded(dst []byte, raw string, plusSpace bool) []byte {
+	start := 0
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if unreserved(c) {
+			continue
+		}
+		dst = append(dst, raw[start:i]...)
+		switch {
+		case c == '%' && i+2 < len(raw):
+			h, ok1 := unhex(raw[i+1])
+			l, ok2 := unhex(raw[i+2])
+			if ok1 && ok2 {
+				c = h<<4 | l
+				i += 2
+			}
+		case c == '+' && plusSpace:
+			c = ' '
+		}
+		if unreserved(c) {
+			dst = append(dst, c)
+		} else {
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		}
+		start = i + 1
+	}
+	return append(dst, raw[start:]...)
+}
+
+// appendCanonicalQuery is CanonicalQuery(ParseQuery(raw, plusSpace),
+// exclude.names()...) for the pieces params of raw, appending to dst and
+// using s.enc and s.pairs as scratch space.
+func (s *scratch) appendCanonicalQuery(dst []byte, params []rawParam, plusSpace bool, exclude exclusion) []byte {
 	s.enc, s.pairs = s.enc[:0], s.pairs[:0]
 	for _, p := range params {
-		if exclude.excludes(p.Name) {
+		if exclude != excludeNone && exclude.excludes(queryUnescape(p.name, plusSpace)) {
 			continue
 		}
 		k0 := len(s.enc)
-		s.enc = appendURIEncode(s.enc, p.Name, false)
+		s.enc = appendReencoded(s.enc, p.name, plusSpace)
 		k1 := len(s.enc)
-		s.enc = appendURIEncode(s.enc, p.Value, false)
+		s.enc = appendReencoded(s.enc, p.value, plusSpace)
 		s.pairs = append(s.pairs, encPair{k0, k1, len(s.enc)})
 	}
 	enc := s.enc
@@ -197,10 +252,10 @@ func appendCanonicalHeaders(dst []byte, h http.Header, host string, signed []str
 }
 
 // canonicalRequest builds the canonical request of one candidate into
-// s.creq: method, canonical URI of path, canonical query of params without
-// exclude, the canonical headers and signed header list already in s.hdrs,
-// and the payload hash.
-func (s *scratch) canonicalRequest(method, path string, params []QueryParam, exclude exclusion, payload string) {
+// s.creq: method, canonical URI of path, canonical query of s.params
+// (decoded with plusSpace) without exclude, the canonical headers and
+// signed header list already in s.hdrs, and the payload hash.
+func (s *scratch) canonicalRequest(method, path string, plusSpace bool, exclude exclusion, payload string) {
 	b := append(s.creq[:0], method...)
 	b = append(b, '\n')
 	if path == "" {
@@ -208,7 +263,7 @@ func (s *scratch) canonicalRequest(method, path string, params []QueryParam, exc
 	}
 	b = appendURIEncode(b, path, true)
 	b = append(b, '\n')
-	b = s.appendCanonicalQuery(b, params, exclude)
+	b = s.appendCanonicalQuery(b, s.params, plusSpace, exclude)
 	b = append(b, '\n')
 	b = append(b, s.hdrs...)
 	b = append(b, '\n')

@@ -199,9 +199,8 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		v.scratch.Put(s)
 	}()
 	authzVals := req.Header.Values("Authorization")
-	s.params = parseQueryInto(s.params[:0], req.RawQuery, true)
-	params := s.params
-	presigned := IsPresigned(params)
+	s.params = splitQuery(s.params[:0], req.RawQuery)
+	presigned := isPresignedRaw(s.params)
 	switch {
 	case len(authzVals) == 0 && !presigned:
 		return nil, &Error{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
@@ -217,7 +216,8 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		token   string
 	)
 	if presigned {
-		if err := parsePresignedInto(a, params); err != nil {
+		s.amz = appendAmzParams(s.amz[:0], s.params)
+		if err := parsePresignedInto(a, s.amz); err != nil {
 			return nil, err
 		}
 		var ok bool
@@ -326,11 +326,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	s.hdrs = appendCanonicalHeaders(s.hdrs[:0], req.Header, req.Host, a.SignedHeaders)
 	var firstCreq, firstSTS string
 	match := func(c candidate, path string) bool {
-		params := s.params
-		if c.literal {
-			params = s.literal
-		}
-		s.canonicalRequest(req.Method, path, params, c.exclude, payload)
+		s.canonicalRequest(req.Method, path, !c.literal, c.exclude, payload)
 		s.stringToSign(amzDate, a.Scope)
 		key.sign(s.sts, &s.mac)
 		if subtle.ConstantTimeCompare(s.mac[:], a.sig[:]) == 1 {
@@ -341,7 +337,7 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		}
 		return false
 	}
-	if c, ok := candidates(req, a, !v.o.StrictPath, s, match); ok {
+	if c, ok := candidates(req, a, !v.o.StrictPath, match); ok {
 		out.req = *req
 		out.req.HashPayload = nil
 		out.res = Result{Credential: cred, Auth: a, SignedAt: ts, SessionToken: token,
@@ -403,10 +399,8 @@ func (e exclusion) names() []string {
 // decoding), then literal; in the query form the security token signed,
 // then added after signing. Variants are built only when the ones before
 // them did not match, so a request signed the usual way costs one canonical
-// request. s.params holds ParseQuery(req.RawQuery, true); s.literal is
-// filled here when needed. match gets the candidate and the path to
-// canonicalise.
-func candidates(req *Request, a *Auth, normalize bool, s *scratch, match func(c candidate, path string) bool) (candidate, bool) {
+// request. match gets the candidate and the path to canonicalise.
+func candidates(req *Request, a *Auth, normalize bool, match func(c candidate, path string) bool) (candidate, bool) {
 	excludes := [2]exclusion{excludeNone}
 	n := 1
 	if a.Form == QueryForm {
@@ -432,13 +426,8 @@ func candidates(req *Request, a *Auth, normalize bool, s *scratch, match func(c 
 			path = np
 		}
 		for _, lit := range [2]bool{false, true} {
-			if lit {
-				if !literal {
-					break
-				}
-				if len(s.literal) == 0 {
-					s.literal = parseQueryInto(s.literal[:0], req.RawQuery, false)
-				}
+			if lit && !literal {
+				break
 			}
 			for _, ex := range excludes[:n] {
 				if c := (candidate{normalize: norm, literal: lit, exclude: ex}); match(c, path) {
