@@ -10,6 +10,11 @@
 //
 // The package is pure: it does no I/O and reads no clock. The clock, the
 // credential lookup and the payload hash are supplied by the caller. A
-// Verifier is safe for concurrent use; its only mutable state is the derived
-// key cache, guarded by a mutex.
+// Verifier is safe for concurrent use; its mutable state is the derived key
+// cache (bounded LRU, guarded by a mutex), a sync.Pool of per-call scratch
+// buffers (oversized ones are dropped, not pooled) and, per cached key, a
+// sync.Pool of keyed HMAC states. Verify builds the canonical request and
+// string to sign in those buffers (scratch.go); the string functions of
+// canonical.go are the readable reference they are fuzzed against, and what
+// Sign and Result.CanonicalRequest use.
 package sigv4
