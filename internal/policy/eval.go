@@ -364,8 +364,12 @@ func (ps *principalSpec) matches(id *Identity) bool {
 
 func (s *Statement) matchAction(st *evalState) bool {
 	m := false
-	for _, p := range s.actions {
-		if p.match(st.action, nil) {
+	for i, p := range s.actions {
+		var sp starSpan // located by matchStars unless Parse did
+		if i < len(s.actionStars) {
+			sp = s.actionStars[i]
+		}
+		if p.matchStars(sp, st.action, nil) {
 			m = true
 			break
 		}
@@ -399,24 +403,34 @@ func (st *evalState) matchResource(r *resourcePattern) (hit, ok bool) {
 	if r.any {
 		return true, true
 	}
-	comps, compsOK, whole := r.comps, r.compsOK, r.whole
 	if r.t.hasVar {
 		pt, ok := r.t.pattern(st.buf().scratch[:0], st.ctx, false)
 		if !ok {
 			return false, false
 		}
 		st.b.scratch = pt
-		whole = pt
-		comps, compsOK = splitPattern(pt)
+		if !st.resIsARN {
+			return pt.match(st.resWhole, nil), true
+		}
+		comps, compsOK := splitPattern(pt)
+		if !compsOK {
+			return false, true
+		}
+		for i := range comps {
+			if !comps[i].match(st.resRunes[i], nil) {
+				return false, true
+			}
+		}
+		return true, true
 	}
 	if !st.resIsARN {
-		return whole.match(st.resWhole, nil), true
+		return r.whole.matchStars(r.wholeStars, st.resWhole, nil), true
 	}
-	if !compsOK {
+	if !r.compsOK {
 		return false, true
 	}
-	for i := range comps {
-		if !comps[i].match(st.resRunes[i], nil) {
+	for i := range r.comps {
+		if !r.comps[i].matchStars(r.compStars[i], st.resRunes[i], nil) {
 			return false, true
 		}
 	}

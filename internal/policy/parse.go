@@ -156,6 +156,8 @@ type Statement struct {
 	// reasons caches the decision reasons naming this statement (see
 	// Statement.reason); set by Parse.
 	reasons *stmtReasons
+	// actionStars locate the wildcards of actions (same order).
+	actionStars []starSpan
 }
 
 type parser struct {
@@ -204,6 +206,10 @@ func Parse(data []byte, opts ParseOptions) (*Policy, error) {
 	pol.Warnings = p.warnings
 	for _, st := range pol.Statements {
 		st.reasons = newStmtReasons(pol, st)
+		st.actionStars = make([]starSpan, len(st.actions))
+		for i, a := range st.actions {
+			st.actionStars[i] = a.stars()
+		}
 	}
 	return pol, nil
 }
@@ -454,6 +460,9 @@ type resourcePattern struct {
 	comps   [6]pattern
 	compsOK bool
 	whole   pattern
+	// compStars and wholeStars locate the wildcards of comps and whole.
+	compStars  [6]starSpan
+	wholeStars starSpan
 }
 
 func (p *parser) resources(n *node, path string) []resourcePattern {
@@ -479,6 +488,10 @@ func (p *parser) resources(n *node, path string) []resourcePattern {
 		if !t.hasVar {
 			rp.whole, _ = t.pattern(nil, nil, false)
 			rp.comps, rp.compsOK = splitPattern(rp.whole)
+			rp.wholeStars = rp.whole.stars()
+			for i := range rp.comps {
+				rp.compStars[i] = rp.comps[i].stars()
+			}
 		}
 		out = append(out, rp)
 	}

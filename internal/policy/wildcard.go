@@ -97,16 +97,38 @@ func (c *matchCounter) add(k int) {
 // patterns, so no alternative placement ever needs to be revisited). The
 // cost is O(len(text) × longest run between stars + len(p)).
 func (p pattern) match(text []rune, ctr *matchCounter) bool {
-	first := -1
-	last := -1
+	return p.matchStars(p.stars(), text, ctr)
+}
+
+// starSpan is where a pattern's '*' wildcards are: the first and last
+// index, both -1 when there is none; the zero value means "not located".
+// Patterns compiled at parse time keep theirs, so evaluation does not scan
+// for them again.
+type starSpan struct {
+	located     bool
+	first, last int
+}
+
+func (p pattern) stars() starSpan {
+	sp := starSpan{true, -1, -1}
 	for i, r := range p {
 		if r == anySeq {
-			if first < 0 {
-				first = i
+			if sp.first < 0 {
+				sp.first = i
 			}
-			last = i
+			sp.last = i
 		}
 	}
+	return sp
+}
+
+// matchStars is match with p's stars already located (sp == p.stars(), or
+// the zero starSpan to locate them now).
+func (p pattern) matchStars(sp starSpan, text []rune, ctr *matchCounter) bool {
+	if !sp.located {
+		sp = p.stars()
+	}
+	first, last := sp.first, sp.last
 	if first < 0 {
 		return len(p) == len(text) && runEqual(p, text, ctr)
 	}
@@ -148,6 +170,15 @@ func (p pattern) match(text []rune, ctr *matchCounter) bool {
 
 // runEqual compares a star-free run with text of the same length.
 func runEqual(run pattern, text []rune, ctr *matchCounter) bool {
+	if ctr == nil {
+		text = text[:len(run)]
+		for i, r := range run {
+			if r != text[i] && r != anyOne {
+				return false
+			}
+		}
+		return true
+	}
 	for i, r := range run {
 		ctr.add(1)
 		if r != anyOne && r != text[i] {

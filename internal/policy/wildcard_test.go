@@ -122,6 +122,9 @@ func FuzzWildcard(f *testing.F) {
 		p := compileGlob(nil, pat, fold)
 		tr := toRunes(nil, text, fold)
 		got := p.match(tr, &ctr)
+		if fast := p.match(tr, nil); fast != got {
+			t.Fatalf("match(%q, %q) without a counter = %v, with one %v", pat, text, fast, got)
+		}
 		// Cost bound: every comparison is charged to a text position and a
 		// pattern run, so it never exceeds (len(text)+1) × len(pattern) + len(pattern).
 		if bound := (len(tr)+1)*(len(p)+1) + len(p); ctr.n > bound {
