@@ -103,7 +103,7 @@ func (q *Request) SetFromHTTP(r *http.Request) {
 	}
 	path, query, _ := strings.Cut(target, "?")
 	h := r.Header
-	if h.Get("Content-Length") == "" && r.ContentLength > 0 {
+	if r.ContentLength > 0 && h.Get("Content-Length") == "" {
 		h = h.Clone()
 		h.Set("Content-Length", fmt.Sprint(r.ContentLength))
 	}
