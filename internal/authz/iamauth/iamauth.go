@@ -97,28 +97,38 @@ type authorized struct {
 	ctx respolicy.ContextBuffer
 }
 
+// bodyHasher hashes a request's body on demand (bufferBody) and keeps the
+// read error for Authorize.
+type bodyHasher struct {
+	r   *http.Request
+	err error
+}
+
+func (b *bodyHasher) hash() (string, error) {
+	sum, err := bufferBody(b.r)
+	b.err = err
+	return sum, err
+}
+
 // emptyBodyHash is the payload hash of a request without a body.
 func emptyBodyHash() (string, error) { return sigv4.EmptyPayloadHash, nil }
 
 // Authorize implements authz.Authorizer.
 func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error) {
 	r := x.R
-	var bodyErr error
 	hash := emptyBodyHash
+	var body *bodyHasher // only requests with a body pay for it
 	if r.Body != nil && r.Body != http.NoBody {
-		hash = func() (string, error) {
-			sum, err := bufferBody(r)
-			bodyErr = err
-			return sum, err
-		}
+		body = &bodyHasher{r: r}
+		hash = body.hash
 	}
 	id, res, gerr := a.o.Authenticator.AuthenticateLazy(r.Context(), r, hash)
-	if bodyErr != nil {
+	if body != nil && body.err != nil {
 		x.Record(StageName, "error", "reading the body for the payload hash failed")
-		if errors.Is(bodyErr, errBodyTooLarge) {
-			return nil, gwresp.New(gwresp.RequestTooLarge, bodyErr)
+		if errors.Is(body.err, errBodyTooLarge) {
+			return nil, gwresp.New(gwresp.RequestTooLarge, body.err)
 		}
-		return nil, gwresp.New(gwresp.Default4XX, bodyErr)
+		return nil, gwresp.New(gwresp.Default4XX, body.err)
 	}
 	if gerr != nil {
 		x.Record(StageName, "deny", "signature refused: "+refusalKind(gerr))
