@@ -65,11 +65,13 @@ func appendURIEncode(dst []byte, s string, keepSlash bool) []byte {
 	return append(dst, s[start:]...)
 }
 
-// rawParam is one name=value piece of a query, as sent.
-type rawParam struct{ name, value string }
+// rawParam is one name=value piece of a query, as sent, with its name
+// decoded ('+' as a space).
+type rawParam struct{ name, value, decodedName string }
 
 // splitQuery appends the name=value pieces of rawQuery to dst, split as
-// ParseQuery splits them but not decoded.
+// ParseQuery splits them; only the names are decoded (no allocation unless
+// a name has escapes).
 func splitQuery(dst []rawParam, rawQuery string) []rawParam {
 	for rawQuery != "" {
 		var piece string
@@ -78,7 +80,7 @@ func splitQuery(dst []rawParam, rawQuery string) []rawParam {
 			continue
 		}
 		name, value, _ := strings.Cut(piece, "=")
-		dst = append(dst, rawParam{name, value})
+		dst = append(dst, rawParam{name, value, queryUnescape(name, true)})
 	}
 	return dst
 }
@@ -86,7 +88,7 @@ func splitQuery(dst []rawParam, rawQuery string) []rawParam {
 // isPresignedRaw is IsPresigned on ParseQuery(raw, true)'s parameters.
 func isPresignedRaw(params []rawParam) bool {
 	for _, p := range params {
-		switch queryUnescape(p.name, true) {
+		switch p.decodedName {
 		case QueryAlgorithm, QueryCredential, QuerySignature:
 			return true
 		}
@@ -98,8 +100,8 @@ func isPresignedRaw(params []rawParam) bool {
 // decoded name starts with "X-Amz-": all ParsePresigned reads.
 func appendAmzParams(dst []QueryParam, params []rawParam) []QueryParam {
 	for _, p := range params {
-		if name := queryUnescape(p.name, true); strings.HasPrefix(name, "X-Amz-") {
-			dst = append(dst, QueryParam{name, queryUnescape(p.value, true)})
+		if strings.HasPrefix(p.decodedName, "X-Amz-") {
+			dst = append(dst, QueryParam{p.decodedName, queryUnescape(p.value, true)})
 		}
 	}
 	return dst
@@ -142,8 +144,14 @@ func appendReencoded(dst []byte, raw string, plusSpace bool) []byte {
 func (s *scratch) appendCanonicalQuery(dst []byte, params []rawParam, plusSpace bool, exclude exclusion) []byte {
 	s.enc, s.pairs = s.enc[:0], s.pairs[:0]
 	for _, p := range params {
-		if exclude != excludeNone && exclude.excludes(queryUnescape(p.name, plusSpace)) {
-			continue
+		if exclude != excludeNone {
+			name := p.decodedName
+			if !plusSpace {
+				name = queryUnescape(p.name, false)
+			}
+			if exclude.excludes(name) {
+				continue
+			}
 		}
 		k0 := len(s.enc)
 		s.enc = appendReencoded(s.enc, p.name, plusSpace)
