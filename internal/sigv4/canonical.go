@@ -169,10 +169,17 @@ func queryUnescape(s string, plusSpace bool) string {
 // nextEscape returns the index of the first '%' (or '+' when plusSpace) in
 // s at or after i, or len(s).
 func nextEscape(s string, i int, plusSpace bool) int {
-	for i < len(s) && s[i] != '%' && (s[i] != '+' || !plusSpace) {
-		i++
+	rest := s[i:]
+	n := strings.IndexByte(rest, '%')
+	if n < 0 {
+		n = len(rest)
 	}
-	return i
+	if plusSpace {
+		if k := strings.IndexByte(rest[:n], '+'); k >= 0 {
+			n = k
+		}
+	}
+	return i + n
 }
 
 // QueryParam is one decoded query parameter.
