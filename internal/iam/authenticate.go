@@ -73,6 +73,24 @@ func (a *Authenticator) AuthenticateLazy(ctx context.Context, r *http.Request, h
 	return a.verify(ctx, &req)
 }
 
+// Check is AuthenticateLazy for callers that need only the caller's identity
+// and the session token presented (empty when none): it allocates no
+// sigv4.Result.
+func (a *Authenticator) Check(ctx context.Context, r *http.Request, hashPayload func() (string, error)) (*Identity, string, *gwresp.Error) {
+	var req sigv4.Request
+	req.SetFromHTTP(r)
+	req.HashPayload = hashPayload
+	cred, token, err := a.v.VerifyCredential(ctx, &req)
+	if err != nil {
+		return nil, "", GatewayError(err)
+	}
+	id, ok := IdentityOf(cred)
+	if !ok {
+		return nil, "", gwresp.New(gwresp.AuthorizerFailure, errors.New("iam: credential without identity"))
+	}
+	return id, token, nil
+}
+
 // verify checks req's signature and maps the credential to its identity.
 func (a *Authenticator) verify(ctx context.Context, req *sigv4.Request) (*Identity, *sigv4.Result, *gwresp.Error) {
 	res, err := a.v.Verify(ctx, req)

@@ -52,6 +52,15 @@ func TestAuthenticator(t *testing.T) {
 				body = tt.mutate(body)
 			}
 			id, res, ge := a.Authenticate(context.Background(), r, []byte(body))
+			// Check decides the same (with the body hashed on demand).
+			hash := func() (string, error) { return sigv4.HashPayload([]byte(body)), nil }
+			cid, token, cge := a.Check(context.Background(), r, hash)
+			if cid != id || (cge == nil) != (ge == nil) || cge != nil && (cge.Type != ge.Type || message(cge) != message(ge)) {
+				t.Errorf("Check = %v, %v; Authenticate = %v, %v", cid, cge, id, ge)
+			}
+			if res != nil && token != res.SessionToken {
+				t.Errorf("Check token %q, Authenticate %q", token, res.SessionToken)
+			}
 			if tt.wantARN != "" {
 				if ge != nil {
 					t.Fatalf("refused: %v", ge)
@@ -69,4 +78,12 @@ func TestAuthenticator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// message is a gateway error's message ("" for the default one).
+func message(e *gwresp.Error) string {
+	if e.Message == nil {
+		return ""
+	}
+	return *e.Message
 }

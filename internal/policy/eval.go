@@ -87,7 +87,7 @@ type Decision struct {
 	Reason string
 
 	// inline backs Matches for EvaluateInto.
-	inline [2]Match
+	inline [1]Match
 }
 
 // stmtReasons are the Decision.Reason texts naming one statement, built

@@ -28,6 +28,7 @@ type scratch struct {
 	creq   []byte       // canonical request
 	sts    []byte       // string to sign
 	mac    [sha256.Size]byte
+	auth   Auth // VerifyCredential's parsed material
 }
 
 type encPair struct{ k0, k1, v1 int }
@@ -45,6 +46,7 @@ func (s *scratch) release() {
 			*b = nil
 		}
 	}
+	s.auth = Auth{}
 	clear(s.params[:cap(s.params)])
 	clear(s.amz[:cap(s.amz)])
 	s.params, s.amz = s.params[:0], s.amz[:0]

@@ -198,18 +198,58 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		s.release()
 		v.scratch.Put(s)
 	}()
+	out := &verified{}
+	vd, err := v.verify(ctx, req, s, &out.auth)
+	if err != nil {
+		return nil, err
+	}
+	out.req = *req
+	out.req.HashPayload = nil
+	out.res = Result{Credential: vd.cred, Auth: &out.auth, SignedAt: vd.signedAt, SessionToken: vd.token,
+		req: &out.req, payload: vd.payload, amzDate: vd.amzDate, cand: vd.cand}
+	return &out.res, nil
+}
+
+// VerifyCredential is Verify for callers that need only the verified
+// credential and the session token presented (empty when none): it keeps
+// the parsed SigV4 material in pooled memory and allocates no Result.
+// Refusals and errors are those of Verify.
+func (v *Verifier) VerifyCredential(ctx context.Context, req *Request) (cred Credential, sessionToken string, err error) {
+	s := v.scratch.Get().(*scratch)
+	defer func() {
+		s.release()
+		v.scratch.Put(s)
+	}()
+	vd, err := v.verify(ctx, req, s, &s.auth)
+	if err != nil {
+		return Credential{}, "", err
+	}
+	return vd.cred, vd.token, nil
+}
+
+// verdict is what verify established about an accepted request.
+type verdict struct {
+	cred     Credential
+	signedAt time.Time
+	token    string
+	amzDate  string
+	payload  string
+	cand     candidate
+}
+
+// verify is Verify and VerifyCredential: it parses req's SigV4 material
+// into a (which it overwrites) using s, and checks it.
+func (v *Verifier) verify(ctx context.Context, req *Request, s *scratch, a *Auth) (verdict, error) {
 	authzVals := req.Header.Values("Authorization")
 	s.params = splitQuery(s.params[:0], req.RawQuery)
 	presigned := isPresignedRaw(s.params)
 	switch {
 	case len(authzVals) == 0 && !presigned:
-		return nil, &Error{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
+		return verdict{}, &Error{Code: CodeMissingAuthenticationToken, Message: msgMissingToken}
 	case len(authzVals) > 0 && presigned, len(authzVals) > 1:
-		return nil, &Error{Code: CodeIncompleteSignature, Message: msgBothMechanisms}
+		return verdict{}, &Error{Code: CodeIncompleteSignature, Message: msgBothMechanisms}
 	}
 
-	out := &verified{}
-	a := &out.auth
 	var (
 		amzDate string
 		ts      time.Time
@@ -218,11 +258,11 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	if presigned {
 		s.amz = appendAmzParams(s.amz[:0], s.params)
 		if err := parsePresignedInto(a, s.amz); err != nil {
-			return nil, err
+			return verdict{}, err
 		}
 		var ok bool
 		if ts, ok = ParseAmzDate(a.AmzDate); !ok {
-			return nil, badDate(a.AmzDate)
+			return verdict{}, badDate(a.AmzDate)
 		}
 		amzDate = a.AmzDate
 		token = a.SecurityToken
@@ -236,39 +276,39 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 			problems = append(problems, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 		}
 		if len(problems) > 0 {
-			return nil, &Error{Code: CodeIncompleteSignature, Message: strings.Join(problems, " ")}
+			return verdict{}, &Error{Code: CodeIncompleteSignature, Message: strings.Join(problems, " ")}
 		}
 		if xd != "" {
 			var ok bool
 			if ts, ok = ParseAmzDate(xd); !ok {
-				return nil, badDate(xd)
+				return verdict{}, badDate(xd)
 			}
 			amzDate = xd
 		} else {
 			t, err := http.ParseTime(dh)
 			if err != nil {
-				return nil, badDate(dh)
+				return verdict{}, badDate(dh)
 			}
 			ts, amzDate = t.UTC(), FormatTime(t)
 		}
 		token = headerValue(req.Header, "x-amz-security-token")
 	}
 	if !contains(a.SignedHeaders, "host") {
-		return nil, &Error{Code: CodeIncompleteSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
+		return verdict{}, &Error{Code: CodeIncompleteSignature, Message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."}
 	}
 
 	// Time.
 	now := v.o.Now().UTC()
 	if ts.After(now.Add(v.o.MaxSkew)) {
-		return nil, newErr(CodeSignatureExpired, "Signature not yet current: %s is still later than %s (%s + %s)",
+		return verdict{}, newErr(CodeSignatureExpired, "Signature not yet current: %s is still later than %s (%s + %s)",
 			amzDate, FormatTime(now.Add(v.o.MaxSkew)), FormatTime(now), window(v.o.MaxSkew))
 	}
 	if a.Expires == 0 && ts.Before(now.Add(-v.o.MaxSkew)) {
-		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
+		return verdict{}, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
 			amzDate, FormatTime(now.Add(-v.o.MaxSkew)), FormatTime(now), window(v.o.MaxSkew))
 	}
 	if a.Expires > 0 && now.After(ts.Add(a.Expires)) {
-		return nil, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
+		return verdict{}, newErr(CodeSignatureExpired, "Signature expired: %s is now earlier than %s (%s - %s)",
 			amzDate, FormatTime(now.Add(-a.Expires)), FormatTime(now), window(a.Expires))
 	}
 
@@ -287,24 +327,24 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		if a.Scope.Date != amzDate[:8] {
 			scopeProblems = append(scopeProblems, fmt.Sprintf("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", a.Scope.Date, amzDate[:8], amzDate))
 		}
-		return nil, &Error{Code: CodeInvalidSignature, Message: strings.Join(scopeProblems, " ")}
+		return verdict{}, &Error{Code: CodeInvalidSignature, Message: strings.Join(scopeProblems, " ")}
 	}
 
 	// Credentials.
 	cred, err := v.o.Lookup(ctx, a.AccessKeyID)
 	if err != nil {
 		if errors.Is(err, ErrUnknownAccessKey) {
-			return nil, &Error{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
+			return verdict{}, &Error{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
 		}
-		return nil, fmt.Errorf("sigv4: look up access key: %w", err)
+		return verdict{}, fmt.Errorf("sigv4: look up access key: %w", err)
 	}
 	if cred.SessionToken != "" || token != "" {
 		if !constantTimeEqual(cred.SessionToken, token) {
-			return nil, &Error{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
+			return verdict{}, &Error{Code: CodeUnrecognizedClient, Message: msgInvalidToken}
 		}
 	}
 	if !cred.Expires.IsZero() && !now.Before(cred.Expires) {
-		return nil, &Error{Code: CodeExpiredToken, Message: msgExpiredToken}
+		return verdict{}, &Error{Code: CodeExpiredToken, Message: msgExpiredToken}
 	}
 
 	// Payload.
@@ -314,10 +354,10 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 	}
 	if payload == "" {
 		if req.HashPayload == nil {
-			return nil, errors.New("sigv4: no payload hash supplied")
+			return verdict{}, errors.New("sigv4: no payload hash supplied")
 		}
 		if payload, err = req.HashPayload(); err != nil {
-			return nil, fmt.Errorf("sigv4: hash payload: %w", err)
+			return verdict{}, fmt.Errorf("sigv4: hash payload: %w", err)
 		}
 	}
 
@@ -338,13 +378,9 @@ func (v *Verifier) Verify(ctx context.Context, req *Request) (*Result, error) {
 		return false
 	}
 	if c, ok := candidates(req, a, !v.o.StrictPath, match); ok {
-		out.req = *req
-		out.req.HashPayload = nil
-		out.res = Result{Credential: cred, Auth: a, SignedAt: ts, SessionToken: token,
-			req: &out.req, payload: payload, amzDate: amzDate, cand: c}
-		return &out.res, nil
+		return verdict{cred: cred, signedAt: ts, token: token, amzDate: amzDate, payload: payload, cand: c}, nil
 	}
-	return nil, mismatchError(firstCreq, firstSTS)
+	return verdict{}, mismatchError(firstCreq, firstSTS)
 }
 
 // headerValue is h.Get for a lower-case name (see headerValues).

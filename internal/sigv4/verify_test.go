@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -337,6 +338,10 @@ func TestVerifyRefusals(t *testing.T) {
 			if tt.prefix && !strings.HasPrefix(se.Message, tt.wantMsg) || !tt.prefix && se.Message != tt.wantMsg {
 				t.Errorf("message:\n got %q\nwant %q", se.Message, tt.wantMsg)
 			}
+			// VerifyCredential refuses with exactly the same error.
+			if _, _, err2 := v.VerifyCredential(context.Background(), tt.req(t)); fmt.Sprint(err2) != fmt.Sprint(err) {
+				t.Errorf("VerifyCredential: %v, Verify: %v", err2, err)
+			}
 		})
 	}
 }
@@ -447,9 +452,14 @@ func TestVerifyAccepts(t *testing.T) {
 			if f.now.IsZero() {
 				f.now = tTime
 			}
-			res, err := f.verifier(t, tt.opts).Verify(context.Background(), tt.req(t))
+			v := f.verifier(t, tt.opts)
+			res, err := v.Verify(context.Background(), tt.req(t))
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
+			}
+			cred, token, err := v.VerifyCredential(context.Background(), tt.req(t))
+			if err != nil || cred.AccessKeyID != res.Credential.AccessKeyID || token != res.SessionToken {
+				t.Errorf("VerifyCredential = %q, %q, %v; Verify: %q, %q", cred.AccessKeyID, token, err, res.Credential.AccessKeyID, res.SessionToken)
 			}
 			if got := res.CanonicalRequest(); !strings.HasPrefix(got, tt.wantCreq) {
 				t.Errorf("canonical request %q, want prefix %q", got, tt.wantCreq)

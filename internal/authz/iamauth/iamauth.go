@@ -122,7 +122,7 @@ func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error
 		body = &bodyHasher{r: r}
 		hash = body.hash
 	}
-	id, res, gerr := a.o.Authenticator.AuthenticateLazy(r.Context(), r, hash)
+	id, token, gerr := a.o.Authenticator.Check(r.Context(), r, hash)
 	if body != nil && body.err != nil {
 		x.Record(StageName, "error", "reading the body for the payload hash failed")
 		if errors.Is(body.err, errBodyTooLarge) {
@@ -148,7 +148,7 @@ func (a *Authorizer) Authorize(x *exchange.Exchange) (*exchange.Principal, error
 	callerARN := id.CallerARN()
 	out.iam = exchange.IAMIdentity{
 		AccessKey: id.AccessKeyID, AccountID: id.Account, Caller: id.Caller(),
-		User: id.UserID, UserARN: callerARN, SessionToken: res.SessionToken != "",
+		User: id.UserID, UserARN: callerARN, SessionToken: token != "",
 	}
 	out.p = exchange.Principal{Type: "iam", ID: callerARN, IAM: &out.iam, Decision: &out.d}
 	p := &out.p
