@@ -103,18 +103,17 @@ func (a *Auth) setSignature(s string) bool {
 		a.Signature = strings.ToLower(s)
 		return false
 	}
-	upper := false
+	var flags byte
 	for i := range a.sig {
-		h, ok1 := unhex(s[2*i])
-		l, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			a.Signature = strings.ToLower(s)
-			return false
-		}
-		a.sig[i] = h<<4 | l
-		upper = upper || s[2*i] < 'a' && s[2*i] > '9' || s[2*i+1] < 'a' && s[2*i+1] > '9'
+		h, l := hexDigits[s[2*i]], hexDigits[s[2*i+1]]
+		flags |= h | l
+		a.sig[i] = h<<4 | l&0x0f
 	}
-	if upper {
+	if flags&0x80 != 0 {
+		a.Signature = strings.ToLower(s)
+		return false
+	}
+	if flags&0x40 != 0 {
 		s = strings.ToLower(s)
 	}
 	a.Signature = s

@@ -183,3 +183,23 @@ func TestQueryUnescape(t *testing.T) {
 		})
 	}
 }
+
+func TestHexDigits(t *testing.T) {
+	if len(hexDigits) != 256 {
+		t.Fatalf("table has %d entries", len(hexDigits))
+	}
+	for c := 0; c < 256; c++ {
+		v, ok := unhex(byte(c))
+		got := hexDigits[c]
+		want := byte(0x80)
+		if ok {
+			want = v
+			if 'A' <= c && c <= 'F' {
+				want |= 0x40
+			}
+		}
+		if got != want {
+			t.Errorf("hexDigits[%q] = %#x, want %#x", byte(c), got, want)
+		}
+	}
+}
