@@ -152,14 +152,18 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	r := x.R
 	_, _ = bw.WriteString(method)
 	_ = bw.WriteByte(' ')
-	if path := c.target.EscapedPath(); path == "" {
-		_ = bw.WriteByte('/')
+	if c.direct {
+		p.writeTarget(bw, x, c)
 	} else {
-		_, _ = bw.WriteString(path)
-	}
-	if c.target.RawQuery != "" || c.target.ForceQuery {
-		_ = bw.WriteByte('?')
-		_, _ = bw.WriteString(c.target.RawQuery)
+		if path := c.target.EscapedPath(); path == "" {
+			_ = bw.WriteByte('/')
+		} else {
+			_, _ = bw.WriteString(path)
+		}
+		if c.target.RawQuery != "" || c.target.ForceQuery {
+			_ = bw.WriteByte('?')
+			_, _ = bw.WriteString(c.target.RawQuery)
+		}
 	}
 	_, _ = bw.WriteString(" HTTP/1.1\r\nHost: ")
 	_, _ = bw.WriteString(c.target.Host)
@@ -272,6 +276,40 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 		return fmt.Errorf("request body: %d of %d bytes: %w", n, r.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return nil
+}
+
+// writeTarget writes the request target of a fixed backend URL (c.target,
+// whose path and the request's path are plain, see plainPath): the same
+// bytes Proxy.target and url.URL would produce, built from strings the
+// request already holds.
+func (p *Proxy) writeTarget(bw *bufio.Writer, x *exchange.Exchange, c *call) {
+	base := c.target.EscapedPath()
+	if p.cfg.AppendPath {
+		base = strings.TrimSuffix(base, "/")
+		_, _ = bw.WriteString(base)
+		_, _ = bw.WriteString(escapedPath(x))
+	} else if base == "" {
+		_ = bw.WriteByte('/')
+	} else {
+		_, _ = bw.WriteString(base)
+	}
+	q := x.R.URL.RawQuery
+	if p.cfg.StripSigV4 {
+		q = stripPresignParams(q)
+	}
+	switch {
+	case c.target.RawQuery != "" && q != "":
+		_ = bw.WriteByte('?')
+		_, _ = bw.WriteString(c.target.RawQuery)
+		_ = bw.WriteByte('&')
+		_, _ = bw.WriteString(q)
+	case c.target.RawQuery != "":
+		_ = bw.WriteByte('?')
+		_, _ = bw.WriteString(c.target.RawQuery)
+	case q != "" || c.target.ForceQuery:
+		_ = bw.WriteByte('?')
+		_, _ = bw.WriteString(q)
+	}
 }
 
 func writeField(bw *bufio.Writer, k, v string) {

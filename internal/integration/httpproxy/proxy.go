@@ -66,6 +66,12 @@ type Proxy struct {
 	tr *Transport
 	// key is the connection pool key when the backend origin is fixed.
 	key string
+	// fixedPath is set when the backend URL is fixed (no parameters, no
+	// stage variables) and its escaped path holds only bytes the target
+	// is written with unchanged (see plainPath): the forward path then
+	// writes the request target from it and the request's own path and
+	// query, with no url.URL built per request.
+	fixedPath bool
 }
 
 var _ integration.Integration = (*Proxy)(nil)
@@ -81,6 +87,9 @@ type call struct {
 	gotResp time.Time
 	// deadline is when the integration times out.
 	deadline time.Time
+	// direct: target holds only the fixed backend URL; the forward path
+	// appends the request's path and query as it writes them.
+	direct bool
 }
 
 // deadlineOf returns the earlier of the request context's deadline and the
@@ -109,6 +118,7 @@ func New(cfg Config, kind exchange.Kind, transport http.RoundTripper, log *slog.
 		p.base = u
 		if !t.hasParams {
 			p.key = u.Scheme + "://" + u.Host
+			p.fixedPath = plainPath(u.EscapedPath())
 		}
 	}
 	p.tr, _ = transport.(*Transport)
@@ -126,7 +136,10 @@ func New(cfg Config, kind exchange.Kind, transport http.RoundTripper, log *slog.
 // Serve implements integration.Integration.
 func (p *Proxy) Serve(x *exchange.Exchange) error {
 	c := &call{x: x, started: time.Now()}
-	if err := p.target(x, &c.target); err != nil {
+	if p.tr != nil && p.fixedPath && (!p.cfg.AppendPath || plainPath(x.EscapedPath)) {
+		// The forward path writes the target itself (writeTarget).
+		c.target, c.direct = *p.base, true
+	} else if err := p.target(x, &c.target); err != nil {
 		return gwresp.New(gwresp.APIConfigurationError, err)
 	}
 	parent := x.R.Context()
@@ -225,12 +238,45 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 // isPresignParam reports whether a (decoded) query parameter name is one
 // of the SigV4 presigned-URL parameters, case-insensitively.
 func isPresignParam(name string) bool {
-	switch strings.ToLower(name) {
-	case "x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires",
-		"x-amz-signedheaders", "x-amz-signature", "x-amz-security-token":
-		return true
+	if len(name) < 10 || !strings.EqualFold(name[:6], "x-amz-") {
+		return false
+	}
+	for _, p := range presignParams {
+		if strings.EqualFold(name, p) {
+			return true
+		}
 	}
 	return false
+}
+
+var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
+
+// plainPath reports whether an escaped path holds only bytes that
+// url.URL.EscapedPath leaves as they are (unreserved, "$&+,/:;=@", and
+// well-formed %XX escapes): for such a path the target url.URL would be
+// written with is the path itself, so the forward path can skip building it.
+func plainPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '_' || c == '.' || c == '~' || c == '/' ||
+			c == '$' || c == '&' || c == '+' || c == ',' || c == ':' || c == ';' || c == '=' || c == '@':
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // stripPresignParams removes the presigned-URL signing parameters from a
