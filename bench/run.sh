@@ -44,7 +44,8 @@
 # (backend,gatehouse,nginx,haproxy,openloop), jwt (jwt-cached,jwt-new,
 # haproxy-jwt), all (default). The references a selected target's goal is
 # measured against (nginx, gatehouse no auth, haproxy-jwt) are added.
-# --rounds N measures every target N times, interleaved, and reports each
+# --rounds N measures every target N times, interleaved (even rounds in
+# reverse order), and reports each
 # target's median round (for a machine that is not quiet).
 # --record appends a dated section (machine, versions, command, table) to
 # docs/benchmarks.md. --gatehouse uses a prebuilt binary instead of building
@@ -565,9 +566,15 @@ if sel jwt-cached; then SEL[noauth-bearer]=1; fi
 if sel jwt-new; then SEL[noauth-tokens]=1; fi
 if sel iam; then SEL[noauth-urls]=1; fi
 for t in noauth-bearer noauth-tokens noauth-urls; do if sel "$t"; then URL[$t]=${URL[gatehouse]}; fi; done
+# Even rounds run the targets in reverse order, so that a machine whose
+# speed drifts over the minutes of a run favours no target's position.
+REVERSED=()
+for ((i = ${#TARGETS[@]} - 1; i >= 0; i--)); do REVERSED+=("${TARGETS[$i]}"); done
 for ((round = 1; round <= ROUNDS; round++)); do
   [ "$ROUNDS" = 1 ] || log "round $round of $ROUNDS"
-  for t in "${TARGETS[@]}"; do
+  ORDERED=("${TARGETS[@]}")
+  if ((round % 2 == 0)); then ORDERED=("${REVERSED[@]}"); fi
+  for t in "${ORDERED[@]}"; do
     sel "$t" || continue
     u=${URL[$t]:-$BACKEND_URL}
     case "$t" in
