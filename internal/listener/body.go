@@ -1,14 +1,12 @@
 package listener
 
 import (
-	"bufio"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httputil"
-)
 
-var errTrailerTooLarge = errors.New("chunked trailer section too large")
+	"github.com/gatehouse/gatehouse/internal/httpwire"
+)
 
 // body reads a request body from the connection: Content-Length bytes, or
 // chunks up to the last one and its (discarded) trailer section.
@@ -104,21 +102,7 @@ func (b *body) readTrailer() error {
 	if limit <= 0 {
 		limit = DefaultMaxHeaderBytes
 	}
-	for n := 0; ; {
-		line, err := b.c.br.ReadSlice('\n')
-		if n += len(line); n > limit || err == bufio.ErrBufferFull {
-			return errTrailerTooLarge
-		}
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
-			return nil
-		}
-	}
+	return httpwire.DiscardTrailer(b.c.br, limit)
 }
 
 // Close implements io.Closer; what is left of the body is dealt with after

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 func TestKeepAliveReusesConnection(t *testing.T) {
@@ -165,7 +167,7 @@ func TestBodyErrors(t *testing.T) {
 		{name: "chunk line with bare LF", req: "POST /c HTTP/1.1\nHost: test\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n", wantErr: "bare LF"},
 		{name: "chunk data longer than its size", req: "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n0\r\n\r\n", wantErr: "malformed chunked encoding"},
 		{name: "trailer too large", req: "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" +
-			strings.Repeat("X-T: "+strings.Repeat("t", 100)+"\r\n", 200) + "\r\n", wantErr: errTrailerTooLarge.Error()},
+			strings.Repeat("X-T: "+strings.Repeat("t", 100)+"\r\n", 200) + "\r\n", wantErr: httpwire.ErrTrailerTooLarge.Error()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

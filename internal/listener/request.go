@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 // protoError is a request the server refuses before any handler sees it.
@@ -33,13 +35,13 @@ type head struct {
 // value slices. req.Header must be empty; u receives the parsed target.
 func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []string, error) {
 	var h head
-	line, rest := cutLine(s)
+	line, rest := httpwire.CutLine(s)
 	method, line, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(line, " ")
 	if !ok1 || !ok2 || method == "" || target == "" {
 		return h, vals, badRequest("malformed request line")
 	}
-	if !isToken(method) {
+	if !httpwire.IsToken(method) {
 		return h, vals, badRequest("invalid method")
 	}
 	switch proto {
@@ -64,7 +66,7 @@ func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []
 	var hosts, lengths, encodings int
 	var contentLength string
 	for rest != "" {
-		line, rest = cutLine(rest)
+		line, rest = httpwire.CutLine(rest)
 		if line == "" {
 			break
 		}
@@ -72,11 +74,11 @@ func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []
 			return h, vals, badRequest("obsolete line folding")
 		}
 		k, v, ok := strings.Cut(line, ":")
-		if !ok || k == "" || !isToken(k) {
+		if !ok || k == "" || !httpwire.IsToken(k) {
 			return h, vals, badRequest("malformed header field")
 		}
-		v = trimOWS(v)
-		if !validValue(v) {
+		v = httpwire.TrimOWS(v)
+		if !httpwire.ValidValue(v) {
 			return h, vals, badRequest("invalid header field value")
 		}
 		k = textproto.CanonicalMIMEHeaderKey(k)
@@ -109,7 +111,7 @@ func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []
 			continue // as net/http: framing is in req.TransferEncoding
 		case "Connection":
 			for _, tok := range strings.Split(v, ",") {
-				tok = trimOWS(tok)
+				tok = httpwire.TrimOWS(tok)
 				if strings.EqualFold(tok, "close") {
 					req.Close = true
 				} else if strings.EqualFold(tok, "keep-alive") {
@@ -159,19 +161,6 @@ func parseHead(s string, req *http.Request, u *url.URL, vals []string) (head, []
 }
 
 var chunkedTE = []string{"chunked"}
-
-// cutLine splits s after its first line, dropping the CRLF or LF.
-func cutLine(s string) (line, rest string) {
-	i := strings.IndexByte(s, '\n')
-	if i < 0 {
-		return s, ""
-	}
-	line, rest = s[:i], s[i+1:]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, rest
-}
 
 // parseTarget fills u from a request target: origin form (/path?query),
 // absolute form (http://host/path), authority form for CONNECT, or *.
@@ -259,49 +248,6 @@ func parseLength(s string) (int64, error) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, nil
-}
-
-func trimOWS(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-// tokenChars marks the bytes allowed in an RFC 9110 token.
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-32] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// validValue reports whether v holds no control characters but HTAB.
-func validValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // validHost accepts what a Host header may hold: reg-name, IPv4, [IPv6]

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 // parsed is what a test compares after parseHead succeeded.
@@ -309,7 +311,7 @@ func FuzzParseHead(f *testing.F) {
 			}
 			return
 		}
-		if !isToken(req.Method) {
+		if !httpwire.IsToken(req.Method) {
 			t.Errorf("method %q is not a token", req.Method)
 		}
 		if req.ProtoMajor != 1 || (req.ProtoMinor != 0 && req.ProtoMinor != 1) {
@@ -323,7 +325,7 @@ func FuzzParseHead(f *testing.F) {
 				t.Errorf("header %q kept in the map", k)
 			}
 			for _, v := range vs {
-				if v != trimOWS(v) || strings.ContainsAny(v, "\r\n\x00") {
+				if v != httpwire.TrimOWS(v) || strings.ContainsAny(v, "\r\n\x00") {
 					t.Errorf("header %q value %q not trimmed or has controls", k, v)
 				}
 			}

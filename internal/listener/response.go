@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 // bufferMax is how much of a response body without a Content-Length is
@@ -77,7 +79,7 @@ func (w *response) WriteHeader(code int) {
 	ce := w.hdr["Content-Encoding"]
 	w.coded = len(ce) > 0 && ce[0] != ""
 	_, w.dated = w.hdr["Date"]
-	if v := w.hdr["Connection"]; len(v) > 0 && hasToken(v, "close") {
+	if v := w.hdr["Connection"]; len(v) > 0 && httpwire.HasToken(v, "close") {
 		w.closeAfter = true
 	}
 	w.fields = w.appendFields(w.fields[:0], true)
@@ -255,7 +257,7 @@ func (w *response) appendFields(dst []byte, framing bool) []byte {
 				continue
 			}
 		}
-		if !isToken(k) {
+		if !httpwire.IsToken(k) {
 			continue
 		}
 		keys = append(keys, k)
@@ -299,17 +301,6 @@ func sanitizeValue(v string) string {
 		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
 	}
 	return v
-}
-
-func hasToken(vals []string, tok string) bool {
-	for _, v := range vals {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(trimOWS(t), tok) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // statusLines holds "HTTP/1.1 <code> <reason>\r\n" for every code.

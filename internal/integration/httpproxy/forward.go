@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/exchange"
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 // The forward path is the proxy's hot path: it writes the backend request
@@ -131,7 +132,7 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 	case frameChunked:
 		err = copyStream(x.W, httputil.NewChunkedReader(pc.br))
 		if err == nil {
-			err = discardTrailer(pc.br, pc.t.MaxResponseHeaderBytes)
+			err = httpwire.DiscardTrailer(pc.br, int(pc.t.MaxResponseHeaderBytes))
 		}
 		reuse = rh.keepAlive
 	case frameClose:
@@ -212,10 +213,10 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 			}
 			continue
 		}
-		if len(listed) > 0 && hasToken(listed, k) {
+		if len(listed) > 0 && httpwire.HasToken(listed, k) {
 			continue
 		}
-		if !isToken(k) {
+		if !httpwire.IsToken(k) {
 			continue
 		}
 		for _, v := range vs {
@@ -378,7 +379,7 @@ func (pc *pconn) readHead(rh *respHead, limit int64) error {
 func parseRespHead(s string, rh *respHead) error {
 	fields := rh.fields[:0]
 	*rh = respHead{}
-	line, rest := cutLine(s)
+	line, rest := httpwire.CutLine(s)
 	proto, line, _ := strings.Cut(line, " ")
 	code, _, _ := strings.Cut(line, " ")
 	switch proto {
@@ -394,13 +395,13 @@ func parseRespHead(s string, rh *respHead) error {
 	}
 	rh.status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
 	for rest != "" {
-		line, rest = cutLine(rest)
+		line, rest = httpwire.CutLine(rest)
 		k, v, ok := strings.Cut(line, ":")
-		if !ok || !isToken(k) {
+		if !ok || !httpwire.IsToken(k) {
 			return errBackendHead("header line " + strconv.Quote(truncate(line)))
 		}
 		v = strings.Trim(v, " \t")
-		if !validValue(v) {
+		if !httpwire.ValidValue(v) {
 			return errBackendHead("header line " + strconv.Quote(truncate(line)))
 		}
 		k = textproto.CanonicalMIMEHeaderKey(k)
@@ -438,18 +439,6 @@ func parseRespHead(s string, rh *respHead) error {
 	}
 	rh.fields = fields
 	return nil
-}
-
-// validValue reports whether a field value has no control byte but HTAB,
-// as net/http's response reader requires: CR, LF and NUL must not reach
-// the client (RFC 9110 §5.5).
-func validValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func truncate(s string) string {
@@ -592,66 +581,4 @@ func copyStream(w http.ResponseWriter, r io.Reader) error {
 			return err
 		}
 	}
-}
-
-// discardTrailer reads the trailer section after the last chunk; trailers
-// are not forwarded.
-func discardTrailer(br *bufio.Reader, limit int64) error {
-	var n int64
-	for {
-		line, err := br.ReadSlice('\n')
-		if n += int64(len(line)); n > limit || err == bufio.ErrBufferFull {
-			return errBackendHead("trailer too large")
-		}
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
-		}
-		if len(line) == 1 || (len(line) == 2 && line[0] == '\r') {
-			return nil
-		}
-	}
-}
-
-func cutLine(s string) (line, rest string) {
-	i := strings.IndexByte(s, '\n')
-	if i < 0 {
-		return strings.TrimSuffix(s, "\r"), ""
-	}
-	return strings.TrimSuffix(s[:i], "\r"), s[i+1:]
-}
-
-func hasToken(vals []string, tok string) bool {
-	for _, v := range vals {
-		for t := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.Trim(t, " \t"), tok) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-var tokenChars = func() (t [256]bool) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = true
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-32] = true, true
-	}
-	for _, c := range "!#$%&'*+-.^_`|~" {
-		t[c] = true
-	}
-	return t
-}()
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !tokenChars[s[i]] {
-			return false
-		}
-	}
-	return s != ""
 }

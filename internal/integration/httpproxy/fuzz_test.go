@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/httpwire"
 )
 
 // headOf is the part of a raw response readHead hands to parseRespHead:
@@ -43,7 +45,7 @@ func FuzzParseRespHead(f *testing.F) {
 		}
 		nCL := 0
 		for _, fl := range rh.fields {
-			if !isToken(fl.k) {
+			if !httpwire.IsToken(fl.k) {
 				t.Fatalf("field name %q is not a token", fl.k)
 			}
 			if fl.k == "Content-Length" {
