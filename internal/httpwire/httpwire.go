@@ -51,6 +51,31 @@ func ValidValue(v string) bool {
 	return true
 }
 
+// Sanitize trims a field value and turns CR and LF into spaces (as
+// net/http's header writer does), so no value can add a header line.
+func Sanitize(v string) string {
+	v = strings.TrimSpace(v)
+	if strings.IndexByte(v, '\r') >= 0 || strings.IndexByte(v, '\n') >= 0 {
+		v = newlineToSpace.Replace(v)
+	}
+	return v
+}
+
+var newlineToSpace = strings.NewReplacer("\r", " ", "\n", " ")
+
+// HopByHop reports whether a canonical field name is hop-by-hop (RFC 9110
+// §7.6.1 and the Proxy-* and Keep-Alive fields proxies also drop): a proxy
+// never forwards it. The fields a Connection field names are hop-by-hop
+// too; callers check those with HasToken.
+func HopByHop(k string) bool {
+	switch k {
+	case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		return true
+	}
+	return false
+}
+
 // TrimOWS removes optional white space (spaces and tabs) at both ends.
 func TrimOWS(s string) string {
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {

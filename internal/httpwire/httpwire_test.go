@@ -94,3 +94,21 @@ func FuzzDiscardTrailer(f *testing.F) {
 		}
 	})
 }
+
+func TestSanitizeAndHopByHop(t *testing.T) {
+	for in, want := range map[string]string{" a b ": "a b", "a\r\nX-Injected: 1": "a  X-Injected: 1", "a\nb": "a b", "": ""} {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, k := range []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"} {
+		if !HopByHop(k) {
+			t.Errorf("HopByHop(%q) = false", k)
+		}
+	}
+	for _, k := range []string{"Content-Length", "Authorization", "X-Forwarded-For", "connection"} {
+		if HopByHop(k) {
+			t.Errorf("HopByHop(%q) = true", k)
+		}
+	}
+}

@@ -267,7 +267,7 @@ func (w *response) appendFields(dst []byte, framing bool) []byte {
 		for _, v := range w.hdr[k] {
 			dst = append(dst, k...)
 			dst = append(dst, ": "...)
-			dst = append(dst, sanitizeValue(v)...)
+			dst = append(dst, httpwire.Sanitize(v)...)
 			dst = append(dst, "\r\n"...)
 		}
 	}
@@ -291,16 +291,6 @@ func (w *response) writeBody(p []byte) {
 	}
 	_, err := bw.Write(p)
 	w.fail(err)
-}
-
-// sanitizeValue trims a field value and turns CR and LF into spaces so a
-// value can never split the response (as net/http does).
-func sanitizeValue(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.ContainsAny(v, "\r\n") {
-		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-	}
-	return v
 }
 
 // statusLines holds "HTTP/1.1 <code> <reason>\r\n" for every code.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (p *Proxy) forward(x *exchange.Exchange, c *call) {
 		if err == nil {
 			return
 		}
-		if reused && retryable && attempt == 0 && ctx.Err() == nil && !isTimeout(err) && (x.R.Body == nil || x.R.Body == http.NoBody) {
+		if retryOnNewConn(ctx, reused, retryable, attempt, err) && (x.R.Body == nil || x.R.Body == http.NoBody) {
 			continue // the backend closed an idle connection: once more on a new one
 		}
 		c.err = err
@@ -187,10 +188,11 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	listed := h["Connection"]
 	_, hostPort, portErr := net.SplitHostPort(r.Host)
 	for k, vs := range h {
+		if httpwire.HopByHop(k) {
+			continue
+		}
 		switch k {
-		case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-			"Te", "Trailer", "Transfer-Encoding", "Upgrade", // hop-by-hop
-			"Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Server", "Www-Authenticate", // reference §10.1
+		case "Expect", "Max-Forwards", "Content-Md5", "X-Http-Method-Override", "Server", "Www-Authenticate", // reference §10.1
 			"Host", "Content-Length", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
 			"X-Amzn-Trace-Id":
 			continue
@@ -229,7 +231,7 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	if peer, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		_, _ = bw.WriteString("X-Forwarded-For: ")
 		for _, v := range h["X-Forwarded-For"] {
-			_, _ = bw.WriteString(sanitize(v))
+			_, _ = bw.WriteString(httpwire.Sanitize(v))
 			_, _ = bw.WriteString(", ")
 		}
 		_, _ = bw.WriteString(peer)
@@ -316,18 +318,8 @@ func (p *Proxy) writeTarget(bw *bufio.Writer, x *exchange.Exchange, c *call) {
 func writeField(bw *bufio.Writer, k, v string) {
 	_, _ = bw.WriteString(k)
 	_, _ = bw.WriteString(": ")
-	_, _ = bw.WriteString(sanitize(v))
+	_, _ = bw.WriteString(httpwire.Sanitize(v))
 	_, _ = bw.WriteString("\r\n")
-}
-
-// sanitize trims a field value and turns CR and LF into spaces (as
-// net/http's header writer does), so no value can add a header line.
-func sanitize(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.ContainsAny(v, "\r\n") {
-		v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
-	}
-	return v
 }
 
 // respHead is a parsed response head; fields are substrings of one string.
@@ -400,7 +392,7 @@ func parseRespHead(s string, rh *respHead) error {
 		if !ok || !httpwire.IsToken(k) {
 			return errBackendHead("header line " + strconv.Quote(truncate(line)))
 		}
-		v = strings.Trim(v, " \t")
+		v = httpwire.TrimOWS(v)
 		if !httpwire.ValidValue(v) {
 			return errBackendHead("header line " + strconv.Quote(truncate(line)))
 		}
@@ -408,7 +400,7 @@ func parseRespHead(s string, rh *respHead) error {
 		switch k {
 		case "Connection":
 			for tok := range strings.SplitSeq(v, ",") {
-				tok = strings.Trim(tok, " \t")
+				tok = httpwire.TrimOWS(tok)
 				switch {
 				case strings.EqualFold(tok, "close"):
 					rh.keepAlive = false
@@ -494,10 +486,10 @@ func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
 	seenCL := false
 	for _, f := range rh.fields {
 		k := f.k
-		switch k {
-		case "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-			"Te", "Trailer", "Transfer-Encoding", "Upgrade":
+		if httpwire.HopByHop(k) {
 			continue
+		}
+		switch k {
 		case "Content-Length":
 			// One field, as net/http keeps of identical repeated ones
 			// (parseRespHead refuses different ones).
@@ -506,7 +498,7 @@ func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
 			}
 			seenCL = true
 		}
-		if len(rh.conn) > 0 && containsKey(rh.conn, k) {
+		if slices.Contains(rh.conn, k) {
 			continue
 		}
 		if p.rest {
@@ -524,15 +516,6 @@ func (p *Proxy) copyHeader(dst http.Header, rh *respHead, fr framing) {
 		vals = append(vals, f.v)
 		dst[k] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
-}
-
-func containsKey(keys []string, k string) bool {
-	for _, c := range keys {
-		if c == k {
-			return true
-		}
-	}
-	return false
 }
 
 // copyN copies exactly n body bytes from br to w, writing straight out of

@@ -286,7 +286,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		pc.close()
-		if reused && retryable && attempt == 0 && ctx.Err() == nil && !isTimeout(err) {
+		if retryOnNewConn(ctx, reused, retryable, attempt, err) {
 			if r.Body == nil || r.Body == http.NoBody {
 				continue
 			}
@@ -302,6 +302,14 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		closeBody(r)
 		return nil, err
 	}
+}
+
+// retryOnNewConn reports whether a failed exchange may run once more on a
+// new connection (the body permitting): the first attempt failed on a
+// reused connection before any response byte arrived, and neither the
+// caller nor a deadline ended it.
+func retryOnNewConn(ctx context.Context, reused, retryable bool, attempt int, err error) bool {
+	return reused && retryable && attempt == 0 && ctx.Err() == nil && !isTimeout(err)
 }
 
 func closeBody(r *http.Request) {
