@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+
+	"github.com/gatehouse/gatehouse/internal/rsasig"
 )
 
 // ErrUnknownKey is returned (wrapped) when an issuer has no usable key with
@@ -32,7 +34,14 @@ type Key struct {
 	Alg string
 	// Public is *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey.
 	Public crypto.PublicKey
+
+	rsa *rsasig.PublicKey // Public prepared for PKCS #1 v1.5 verification (NewKey, RSA only)
 }
+
+// RSA returns the key prepared for RSASSA-PKCS1-v1_5 verification, with its
+// modulus' Montgomery parameters computed once. It is nil for keys that are
+// not RSA and for keys not built by NewKey; callers then use crypto/rsa.
+func (k *Key) RSA() *rsasig.PublicKey { return k.rsa }
 
 // KeySource yields the verification keys of one issuer.
 type KeySource interface {
@@ -92,11 +101,17 @@ func index(keys []*Key) map[string]*Key {
 
 // NewKey checks pub and returns a Key. alg may be empty.
 func NewKey(kid, alg string, pub crypto.PublicKey) (*Key, error) {
+	var prepared *rsasig.PublicKey
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
 		if err := checkRSA(p); err != nil {
 			return nil, err
 		}
+		r, err := rsasig.New(p)
+		if err != nil {
+			return nil, err
+		}
+		prepared = r
 	case *ecdsa.PublicKey:
 		switch p.Curve {
 		case elliptic.P256(), elliptic.P384(), elliptic.P521():
@@ -110,7 +125,7 @@ func NewKey(kid, alg string, pub crypto.PublicKey) (*Key, error) {
 	default:
 		return nil, fmt.Errorf("unsupported public key type %T", pub)
 	}
-	return &Key{ID: kid, Alg: alg, Public: pub}, nil
+	return &Key{ID: kid, Alg: alg, Public: pub, rsa: prepared}, nil
 }
 
 func checkRSA(p *rsa.PublicKey) error {

@@ -3,6 +3,8 @@ package jwks
 import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -229,4 +231,29 @@ func FuzzParseSet(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestNewKeyPreparesRSA(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := NewKey("r", "", &rk.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.RSA() == nil || k.RSA().Size() != rk.Size() {
+		t.Fatal("RSA key not prepared for verification")
+	}
+	ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := NewKey("e", "", &ek.PublicKey); err != nil || k.RSA() != nil {
+		t.Fatalf("EC key: err %v, RSA() %v", err, k.RSA())
+	}
+	// An exponent crypto/rsa refuses is refused when the key is loaded.
+	if _, err := NewKey("big-e", "", &rsa.PublicKey{N: rk.N, E: 1<<31 + 1}); err == nil {
+		t.Fatal("exponent above 2^31 accepted")
+	}
 }

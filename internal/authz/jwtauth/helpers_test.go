@@ -58,16 +58,24 @@ var keysOnce = sync.OnceValue(func() *testKeys {
 		panic(err)
 	}
 	k.ec = ec
-	k.pub = &jwks.Key{ID: testKid, Public: &k.rsa.PublicKey}
-	k.ecPub = &jwks.Key{ID: ecKid, Public: &ec.PublicKey}
+	k.pub = mustKey(testKid, &k.rsa.PublicKey) // as key sets build them: RSA prepared
+	k.ecPub = mustKey(ecKid, &ec.PublicKey)
 	edPub, ed, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		panic(err)
 	}
 	k.ed = ed
-	k.edPub = &jwks.Key{ID: "ed-1", Public: edPub}
+	k.edPub = mustKey("ed-1", edPub)
 	return k
 })
+
+func mustKey(kid string, pub crypto.PublicKey) *jwks.Key {
+	k, err := jwks.NewKey(kid, "", pub)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 

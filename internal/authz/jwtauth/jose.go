@@ -311,7 +311,12 @@ func verifySignature(c *compact, key *jwks.Key, allowed algSet) error {
 		if !ok {
 			return fmt.Errorf("%w: %s needs an RSA key", errKey, alg)
 		}
-		if d := digest(); rsa.VerifyPKCS1v15(pub, h, d, c.signature) != nil {
+		d := digest()
+		if r := key.RSA(); r != nil {
+			if r.VerifyPKCS1v15(h, d, c.signature) != nil {
+				return errSignature
+			}
+		} else if rsa.VerifyPKCS1v15(pub, h, d, c.signature) != nil {
 			return errSignature
 		}
 	case PS256, PS384, PS512:

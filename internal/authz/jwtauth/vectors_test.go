@@ -290,3 +290,44 @@ func groupKey(g map[string]json.RawMessage, jwkField string) (*jwks.Key, error) 
 	}
 	return jwks.NewKey("", "", pub)
 }
+
+// TestRSAPreparedAndPlainKeysAgree checks both RSA verification paths: a
+// key from jwks.NewKey (prepared modulus, the one key sets produce) and a
+// key built by hand (crypto/rsa), on good and altered RS256 tokens.
+func TestRSAPreparedAndPlainKeysAgree(t *testing.T) {
+	k := keysOnce()
+	prepared := mustKey(testKid, &k.rsa.PublicKey)
+	plain := &jwks.Key{ID: testKid, Public: &k.rsa.PublicKey}
+	if prepared.RSA() == nil || plain.RSA() != nil {
+		t.Fatal("expected a prepared key from NewKey and none on the literal")
+	}
+	good := signRaw(t, `{"alg":"RS256","kid":"rsa-1"}`, mustJSON(claims()), rs256(k.rsa))
+	last := good[len(good)-2:]
+	flip := "AA"
+	if last == flip {
+		flip = "BA"
+	}
+	cases := []struct {
+		name string
+		tok  string
+		ok   bool
+	}{
+		{"valid", good, true},
+		{"signature altered", good[:len(good)-2] + flip, false},
+		{"signed by another key", signRaw(t, `{"alg":"RS256","kid":"rsa-1"}`, mustJSON(claims()), rs256(k.rsa2)), false},
+		{"payload altered", signRaw(t, `{"alg":"RS256","kid":"rsa-1"}`, mustJSON(claims()), func(in []byte) []byte { return rs256(k.rsa)(append(in, 'x')) }), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, key := range []*jwks.Key{prepared, plain} {
+				c, err := parseCompact(tc.tok)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := verifySignature(c, key, allAlgs(t)) == nil; got != tc.ok {
+					t.Fatalf("prepared=%v: verified=%v, want %v", key.RSA() != nil, got, tc.ok)
+				}
+			}
+		})
+	}
+}
