@@ -97,13 +97,16 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 	}
 
 	rh := &pc.rh // its field slice is reused across the connection's responses
-	for interim := false; ; interim = true {
+	for interim := 0; ; interim++ {
+		if interim > maxInterim {
+			return false, errTooManyInterim
+		}
 		if _, err := pc.br.Peek(1); err != nil {
 			// Retryable only while no response, not even an interim
 			// one, has arrived: after one the request was being handled.
-			return !interim, err
+			return interim == 0, err
 		}
-		if err := pc.readHead(rh, pc.t.MaxResponseHeaderBytes); err != nil {
+		if err := pc.readHead(rh, pc.t.headLimit()); err != nil {
 			return false, err
 		}
 		if rh.status == http.StatusSwitchingProtocols {
@@ -133,7 +136,7 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 	case frameChunked:
 		err = copyStream(x.W, httputil.NewChunkedReader(pc.br))
 		if err == nil {
-			err = httpwire.DiscardTrailer(pc.br, int(pc.t.MaxResponseHeaderBytes))
+			err = httpwire.DiscardTrailer(pc.br, int(pc.t.headLimit()))
 		}
 		reuse = rh.keepAlive
 	case frameClose:

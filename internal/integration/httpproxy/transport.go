@@ -65,6 +65,14 @@ func NewTransport() *Transport {
 	}
 }
 
+// headLimit is MaxResponseHeaderBytes, or its default when unset.
+func (t *Transport) headLimit() int64 {
+	if t.MaxResponseHeaderBytes > 0 {
+		return t.MaxResponseHeaderBytes
+	}
+	return 64 << 10
+}
+
 // pconn is one backend connection.
 type pconn struct {
 	t      *Transport
@@ -73,9 +81,45 @@ type pconn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	idleAt time.Time
-	hbuf   []byte   // response head scratch (forward path)
-	rh     respHead // parsed response head (forward path)
-	probe  *prober  // looks for a backend close while idle (nil: cannot)
+	hbuf   []byte    // response head scratch (forward path)
+	rh     respHead  // parsed response head (forward path)
+	probe  *prober   // looks for a backend close while idle (nil: cannot)
+	lim    headLimit // br's source: conn, optionally capped while a head is read
+}
+
+// maxInterim bounds the interim (1xx) responses skipped before a final
+// one, as net/http does; each is bounded by MaxResponseHeaderBytes.
+const maxInterim = 5
+
+// errTooManyInterim is returned when a backend sends more than maxInterim
+// interim responses.
+var errTooManyInterim = errors.New("backend sent too many 1xx responses")
+
+// headLimit reads from the connection. While n ≥ 0 it allows only n more
+// bytes and then fails, which bounds a response head that http.ReadResponse
+// parses (it has no limit of its own). The bound is approximate by the
+// buffer's read-ahead, as in net/http.
+type headLimit struct {
+	r net.Conn
+	n int64 // bytes still allowed; < 0: unlimited
+}
+
+// errHeadTooLarge is returned when a response head exceeds its bound.
+var errHeadTooLarge = errors.New("backend response header too large")
+
+func (l *headLimit) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return l.r.Read(p)
+	}
+	if l.n == 0 {
+		return 0, errHeadTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 var (
@@ -219,11 +263,12 @@ func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.
 		_ = conn.SetDeadline(time.Time{})
 		conn = tc
 	}
-	br := readerPool.Get().(*bufio.Reader)
-	br.Reset(conn)
-	bw := writerPool.Get().(*bufio.Writer)
-	bw.Reset(conn)
-	return &pconn{t: t, key: key, conn: conn, br: br, bw: bw, probe: newProber(conn)}, nil
+	pc := &pconn{t: t, key: key, conn: conn, probe: newProber(conn), lim: headLimit{r: conn, n: -1}}
+	pc.br = readerPool.Get().(*bufio.Reader)
+	pc.br.Reset(&pc.lim)
+	pc.bw = writerPool.Get().(*bufio.Writer)
+	pc.bw.Reset(conn)
+	return pc, nil
 }
 
 // put returns a connection to the idle pool, or closes it.
@@ -342,11 +387,16 @@ func (pc *pconn) roundTrip(ctx context.Context, r *http.Request, dl time.Time) (
 	if err := pc.bw.Flush(); err != nil {
 		return nil, true, err
 	}
-	for interim := false; ; interim = true {
-		if _, err := pc.br.Peek(1); err != nil {
-			return nil, !interim, err // no retry once an interim response arrived
+	for interim := 0; ; interim++ {
+		if interim > maxInterim {
+			return nil, false, errTooManyInterim
 		}
+		if _, err := pc.br.Peek(1); err != nil {
+			return nil, interim == 0, err // no retry once an interim response arrived
+		}
+		pc.lim.n = pc.t.headLimit()
 		resp, err = http.ReadResponse(pc.br, r)
+		pc.lim.n = -1
 		if err != nil {
 			return nil, false, err
 		}

@@ -151,6 +151,65 @@ func TestTransportSkipsInterimResponses(t *testing.T) {
 	}
 }
 
+// TestTransportBoundsResponseHeads checks the RoundTrip path's bounds:
+// http.ReadResponse has no header limit of its own, and a backend may send
+// interim responses without end.
+func TestTransportBoundsResponseHeads(t *testing.T) {
+	big := "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Pad: "+strings.Repeat("p", 1000)+"\r\n", 200) + "Content-Length: 2\r\n\r\nok"
+	interim := "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+	cases := []struct {
+		name    string
+		resp    string
+		limit   int64
+		wantErr bool
+	}{
+		{"head under the limit", big, 1 << 20, false},
+		{"head over the limit", big, 64 << 10, true},
+		{"five interim responses", strings.Repeat(interim, 5) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, false},
+		{"six interim responses", strings.Repeat(interim, 6) + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				_, _ = http.ReadRequest(bufio.NewReader(c))
+				_, _ = io.WriteString(c, tc.resp)
+			}()
+			tr := NewTransport()
+			defer tr.Close()
+			if tc.limit > 0 {
+				tr.MaxResponseHeaderBytes = tc.limit
+			}
+			req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/", nil)
+			resp, err := tr.RoundTrip(req)
+			if tc.wantErr {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("got %d, want an error", resp.StatusCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || string(b) != "ok" {
+				t.Fatalf("got %d %q", resp.StatusCode, b)
+			}
+		})
+	}
+}
+
 func TestTransportDeadlineAndCancel(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
