@@ -47,6 +47,36 @@ type conn struct {
 	body body
 	w    response
 	hbuf []byte
+	rdl  time.Time // the read deadline set on nc (zero: none)
+}
+
+// maxDeadlineSlack bounds how much later than asked a read deadline may
+// fall (see readWithin).
+const maxDeadlineSlack = 250 * time.Millisecond
+
+// readWithin makes a read fail once d has passed. Setting a deadline is a
+// timer operation, and a kept connection waits for its next request after
+// every response, so the deadline is set d plus a slack of d/16 (at most
+// 250 ms) ahead, and one already set is kept while it still falls between
+// d and d plus the slack from now: on a busy connection the timer moves a
+// few times a second instead of on every request. A timeout therefore
+// fires between d and d plus the slack after the wait began.
+func (c *conn) readWithin(d time.Duration) {
+	want := time.Now().Add(d)
+	slack := min(d/16, maxDeadlineSlack)
+	if !c.rdl.IsZero() && !c.rdl.Before(want) && c.rdl.Sub(want) <= slack {
+		return
+	}
+	c.rdl = want.Add(slack)
+	_ = c.nc.SetReadDeadline(c.rdl)
+}
+
+// noReadDeadline removes the read deadline, if one is set.
+func (c *conn) noReadDeadline() {
+	if !c.rdl.IsZero() {
+		c.rdl = time.Time{}
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -83,10 +113,10 @@ func (c *conn) serve() {
 	if drainTime <= 0 {
 		drainTime = hdrTimeout
 	}
-	// Deadlines are timer operations on every request, so they are set only
-	// where a read may wait: the idle wait, a head that is not already in
-	// the buffer, and a body (no deadline while the handler reads it).
-	deadline := false
+	// Deadlines are timer operations, so they are set only where a read may
+	// wait (the idle wait, a head that is not already in the buffer, and a
+	// body: no deadline while the handler reads it), and coarsely
+	// (readWithin).
 	for first := true; ; first = false {
 		if c.br.Buffered() == 0 {
 			// A new connection has ReadHeaderTimeout to start its first
@@ -96,13 +126,11 @@ func (c *conn) serve() {
 				wait = hdrTimeout
 			}
 			if wait > 0 {
-				_ = c.nc.SetReadDeadline(time.Now().Add(wait))
-				deadline = true
-			} else if deadline {
+				c.readWithin(wait)
+			} else {
 				// No idle bound: drop the head deadline a request without
 				// a body left behind, or the idle wait would inherit it.
-				_ = c.nc.SetReadDeadline(time.Time{})
-				deadline = false
+				c.noReadDeadline()
 			}
 			if _, err := c.br.Peek(1); err != nil {
 				return
@@ -116,8 +144,7 @@ func (c *conn) serve() {
 			return // Shutdown closed it between requests
 		}
 		if hdrTimeout > 0 && !c.headBuffered() {
-			_ = c.nc.SetReadDeadline(time.Now().Add(hdrTimeout))
-			deadline = true
+			c.readWithin(hdrTimeout)
 		}
 		h, err := c.readRequest()
 		if err != nil {
@@ -130,9 +157,8 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if deadline && c.req.Body != http.NoBody {
-			_ = c.nc.SetReadDeadline(time.Time{})
-			deadline = false
+		if c.req.Body != http.NoBody {
+			c.noReadDeadline()
 		}
 		c.w.reset(&c.req, h)
 		c.srv.Handler.ServeHTTP(&c.w, &c.req)
@@ -143,8 +169,7 @@ func (c *conn) serve() {
 			// whether the connection stays open (net/http discards first
 			// too).
 			if drainTime > 0 {
-				_ = c.nc.SetReadDeadline(time.Now().Add(drainTime))
-				deadline = true
+				c.readWithin(drainTime)
 			}
 			if c.body.chunked != nil && !c.w.sent && !c.body.drain() {
 				c.w.closeAfter = true
@@ -260,7 +285,8 @@ func (c *conn) linger() {
 	if !ok || cw.CloseWrite() != nil {
 		return
 	}
-	_ = c.nc.SetReadDeadline(time.Now().Add(lingerTime))
+	c.rdl = time.Now().Add(lingerTime)
+	_ = c.nc.SetReadDeadline(c.rdl)
 	_, _ = io.CopyN(io.Discard, c.nc, lingerBytes)
 }
 

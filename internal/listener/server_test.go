@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -243,6 +244,65 @@ func TestTimeouts(t *testing.T) {
 			tc.client(t, c)
 			c.expectClosed()
 		})
+	}
+}
+
+// deadlineConn counts the read deadlines set on a connection.
+type deadlineConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c deadlineConn) SetReadDeadline(t time.Time) error {
+	c.n.Add(1)
+	return c.Conn.SetReadDeadline(t)
+}
+
+type deadlineListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l deadlineListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return deadlineConn{c, l.n}, nil
+}
+
+// TestIdleDeadlineKeptAcrossRequests checks that a busy kept connection
+// does not move its read deadline (a timer operation) on every request,
+// and that the idle timeout still closes it, no earlier than asked and at
+// most the documented slack later.
+func TestIdleDeadlineKeptAcrossRequests(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sets atomic.Int64
+	srv := &Server{Handler: http.HandlerFunc(ignore), IdleTimeout: idle, ReadHeaderTimeout: time.Hour}
+	go func() { _ = srv.Serve(deadlineListener{ln, &sets}) }()
+	defer srv.Close()
+	c := dial(t, ln.Addr().String())
+	const requests = 200
+	for i := range requests {
+		c.send(get("/"))
+		if resp, _ := c.response("GET"); resp.StatusCode != 200 || resp.Close {
+			t.Fatalf("request %d: %d close=%v", i, resp.StatusCode, resp.Close)
+		}
+	}
+	// 200 requests take far less than the slack (idle/16 = 25 ms) on
+	// loopback, but a slow machine may need a few moves: allow 20.
+	if n := sets.Load(); n > 20 {
+		t.Errorf("read deadline set %d times for %d requests, want it kept", n, requests)
+	}
+	start := time.Now()
+	c.expectClosed()
+	waited := time.Since(start)
+	if waited < idle-idle/16 || waited > idle+idle/16+time.Second {
+		t.Errorf("closed after %v idle, want about %v", waited, idle)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/textproto"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,7 +68,7 @@ func (p *Proxy) forward(x *exchange.Exchange, c *call) {
 // back in the pool or closed when it returns. retryable reports a failure
 // before any response byte arrived on a connection that carried no body.
 func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c *call) (retryable bool, err error) {
-	_ = pc.conn.SetDeadline(c.deadline)
+	pc.deadlineAt(c.deadline, c.deadline.Sub(c.started))
 	var stop func() bool
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
@@ -122,6 +123,11 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 		return false, err // a refused head has no integration status, as on the ReverseProxy path
 	}
 	c.gotResp = time.Now()
+	if !c.gotResp.Before(c.deadline) {
+		// The connection's deadline may be a little later (deadlineAt);
+		// the integration timeout is not.
+		return false, os.ErrDeadlineExceeded
+	}
 	x.IntegrationStatus = rh.status
 	p.copyHeader(x.W.Header(), rh, framing)
 	x.W.WriteHeader(rh.status)

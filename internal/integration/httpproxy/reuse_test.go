@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -590,6 +591,75 @@ func TestAbortReachesClient(t *testing.T) {
 					t.Fatalf("client read %d %q with no error: a cut body looked complete", resp.StatusCode, b)
 				}
 			})
+		}
+	}
+}
+
+// TestLateResponseIsTimeout: the connection deadline may fall up to a slack
+// after the integration timeout (deadlineAt), but a response head that
+// arrives after the timeout is still INTEGRATION_TIMEOUT, not served.
+func TestLateResponseIsTimeout(t *testing.T) {
+	const timeout = 1600 * time.Millisecond // slack: 100 ms
+	be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+		if r.URL.Query().Get("late") != "" {
+			time.Sleep(timeout + 30*time.Millisecond) // after the timeout, before the deadline
+		}
+		return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false
+	})
+	tr := NewTransport()
+	defer tr.Close()
+	if res := serveOnce(t, newProxy(t, be.URL(), exchange.HTTP, tr, timeout), "GET", nil); res.err != nil || res.body != "ok" {
+		t.Fatalf("warm-up: %v %q", res.err, res.body)
+	}
+	late, err := New(Config{URL: be.URL() + "/?late=1", Timeout: timeout}, exchange.HTTP, tr, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := serveOnce(t, late, "GET", nil)
+	if res.errType != gwresp.IntegrationTimeout {
+		t.Fatalf("late response: err %v (status %d %q), want INTEGRATION_TIMEOUT", res.err, res.status, res.body)
+	}
+	if n := idleConns(tr); n != 0 {
+		t.Errorf("%d idle connections: the late connection went back to the pool", n)
+	}
+}
+
+// deadlineCounter counts deadlines set on a connection.
+type deadlineCounter struct {
+	net.Conn
+	sets int
+	last time.Time
+}
+
+func (c *deadlineCounter) SetDeadline(t time.Time) error { c.sets++; c.last = t; return nil }
+
+func TestDeadlineAtKeepsACloseDeadline(t *testing.T) {
+	const timeout = 1600 * time.Millisecond // slack 100 ms
+	base := time.Now()
+	at := func(ms int) time.Time { return base.Add(time.Duration(ms) * time.Millisecond) }
+	steps := []struct {
+		want    time.Time
+		wantSet bool
+		wantDL  time.Time
+	}{
+		{at(0), true, at(100)},           // nothing set yet: want plus the slack
+		{at(50), false, at(100)},         // within the slack: kept
+		{at(100), false, at(100)},        // exactly at the kept deadline: kept
+		{at(101), true, at(201)},         // the kept one would be early: moved
+		{at(50), true, at(150)},          // the kept one would be too late: moved
+		{time.Time{}, true, time.Time{}}, // none asked: removed
+		{time.Time{}, false, time.Time{}},
+	}
+	pc := &pconn{conn: &deadlineCounter{}}
+	dc := pc.conn.(*deadlineCounter)
+	for i, s := range steps {
+		before := dc.sets
+		pc.deadlineAt(s.want, timeout)
+		if set := dc.sets > before; set != s.wantSet {
+			t.Fatalf("step %d: set=%v, want %v", i, set, s.wantSet)
+		}
+		if !dc.last.Equal(s.wantDL) || !pc.dl.Equal(s.wantDL) {
+			t.Fatalf("step %d: deadline %v (tracked %v), want %v", i, dc.last.Sub(base), pc.dl.Sub(base), s.wantDL.Sub(base))
 		}
 	}
 }

@@ -85,6 +85,35 @@ type pconn struct {
 	rh     respHead  // parsed response head (forward path)
 	probe  *prober   // looks for a backend close while idle (nil: cannot)
 	lim    headLimit // br's source: conn, optionally capped while a head is read
+	dl     time.Time // the deadline set on conn for reads and writes (zero: none or unknown)
+}
+
+// maxDeadlineSlack bounds how much later than the integration timeout a
+// connection deadline may fall (see deadlineAt).
+const maxDeadlineSlack = 250 * time.Millisecond
+
+// deadlineAt bounds the connection's reads and writes by want, the end of
+// an integration call of the given timeout. Setting a deadline is a timer
+// operation, and a kept connection carries a call after another, so the
+// deadline is set a slack of timeout/16 (at most 250 ms) after want, and
+// one already set is kept while it falls between want and want plus the
+// slack. The caller checks the response head's arrival against want itself,
+// so a response that comes after want is still a timeout; only the
+// detection of a backend that never answers may come up to the slack late.
+func (pc *pconn) deadlineAt(want time.Time, timeout time.Duration) {
+	if want.IsZero() {
+		if !pc.dl.IsZero() {
+			pc.dl = time.Time{}
+			_ = pc.conn.SetDeadline(time.Time{})
+		}
+		return
+	}
+	slack := min(timeout/16, maxDeadlineSlack)
+	if !pc.dl.IsZero() && !pc.dl.Before(want) && pc.dl.Sub(want) <= slack {
+		return
+	}
+	pc.dl = want.Add(slack)
+	_ = pc.conn.SetDeadline(pc.dl)
 }
 
 // maxInterim bounds the interim (1xx) responses skipped before a final
@@ -208,7 +237,8 @@ func (pc *pconn) usable() bool {
 		// EOF, a session ticket is consumed and the read then times out.
 		_ = pc.conn.SetReadDeadline(time.Now().Add(5 * time.Millisecond))
 		_, err := pc.br.Peek(1)
-		_ = pc.conn.SetReadDeadline(time.Time{})
+		_ = pc.conn.SetDeadline(time.Time{}) // both, so that none is left (pc.dl)
+		pc.dl = time.Time{}
 		return isTimeout(err)
 	}
 	return true
@@ -372,6 +402,7 @@ func (pc *pconn) roundTrip(ctx context.Context, r *http.Request, dl time.Time) (
 	// Every use sets the deadline (zero: none), so a pooled connection
 	// never carries an earlier request's deadline.
 	_ = pc.conn.SetDeadline(dl)
+	pc.dl = dl
 	stop := context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
 	defer func() {
 		if err != nil {
