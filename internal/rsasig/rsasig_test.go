@@ -155,7 +155,11 @@ func TestExponentThree(t *testing.T) {
 
 // encode builds the valid EMSA-PKCS1-v1_5 encoding of hashed.
 func encode(size int, h crypto.Hash, hashed []byte) []byte {
-	p := digestInfo[h]
+	return encodeWith(size, digestInfo[h], hashed)
+}
+
+// encodeWith builds 00 01 FF…FF 00 ‖ p ‖ hashed, size bytes long.
+func encodeWith(size int, p, hashed []byte) []byte {
 	em := make([]byte, size)
 	em[1] = 0x01
 	ps := size - len(p) - len(hashed) - 1
@@ -190,15 +194,7 @@ func TestMalformedEncodingsRefused(t *testing.T) {
 		{"DigestInfo without NULL parameters", func(em []byte) []byte {
 			// 30 2f 30 0b 06 09 <oid> 04 20 <hash>, shifted into place with one more FF
 			p := []byte{0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x04, 0x20}
-			out := make([]byte, size)
-			out[1] = 1
-			s := size - len(p) - len(d) - 1
-			for i := 2; i < s; i++ {
-				out[i] = 0xff
-			}
-			copy(out[s+1:], p)
-			copy(out[s+1+len(p):], d)
-			return out
+			return encodeWith(size, p, d)
 		}, false},
 		{"hash moved left, garbage after", func(em []byte) []byte {
 			copy(em[sep:], em[sep+1:])

@@ -127,25 +127,32 @@ func TestTransportDoesNotReuseAfterPartialRead(t *testing.T) {
 	}
 }
 
-func TestTransportSkipsInterimResponses(t *testing.T) {
+// oneShotBackend accepts one connection, reads one request and answers
+// resp, raw; it returns the backend's address.
+func oneShotBackend(t *testing.T, resp string) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
 		defer c.Close()
-		br := bufio.NewReader(c)
-		_, _ = http.ReadRequest(br)
-		io.WriteString(c, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody")
+		_, _ = http.ReadRequest(bufio.NewReader(c))
+		_, _ = io.WriteString(c, resp)
 	}()
+	return ln.Addr().String()
+}
+
+func TestTransportSkipsInterimResponses(t *testing.T) {
+	addr := oneShotBackend(t, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody")
 	tr := NewTransport()
 	defer tr.Close()
-	resp, body := get(t, tr, "http://"+ln.Addr().String()+"/")
+	resp, body := get(t, tr, "http://"+addr+"/")
 	if resp.StatusCode != 200 || body != "body" {
 		t.Fatalf("got %d %q", resp.StatusCode, body)
 	}
@@ -170,26 +177,13 @@ func TestTransportBoundsResponseHeads(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
-			go func() {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-				_, _ = http.ReadRequest(bufio.NewReader(c))
-				_, _ = io.WriteString(c, tc.resp)
-			}()
+			addr := oneShotBackend(t, tc.resp)
 			tr := NewTransport()
 			defer tr.Close()
 			if tc.limit > 0 {
 				tr.MaxResponseHeaderBytes = tc.limit
 			}
-			req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/", nil)
+			req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
 			resp, err := tr.RoundTrip(req)
 			if tc.wantErr {
 				if err == nil {
