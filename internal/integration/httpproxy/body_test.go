@@ -1,8 +1,10 @@
 package httpproxy
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,3 +134,77 @@ func TestEarlyResponse(t *testing.T) {
 		})
 	}
 }
+
+// TestEarlyResponseDuringLargeUpload: a backend that answers 413 and closes
+// while an upload far larger than the socket buffers is still being sent
+// makes the write fail; the forward path still forwards the answer the
+// backend gave (as net/http's Transport does) instead of
+// INTEGRATION_FAILURE, and does not keep the connection. A backend that
+// closes without answering stays INTEGRATION_FAILURE.
+func TestEarlyResponseDuringLargeUpload(t *testing.T) {
+	cases := []struct {
+		name       string
+		answer     string
+		wantStatus int
+		wantErr    gwresp.Type
+	}{
+		{"answer then close", "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 9\r\n\r\ntoo large", http.StatusRequestEntityTooLarge, ""},
+		{"close without an answer", "", 0, gwresp.IntegrationFailure},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					go func() {
+						defer c.Close()
+						br := bufio.NewReader(c)
+						if _, err := http.ReadRequest(br); err != nil {
+							return
+						}
+						// Read a little of the body, answer, and close with the
+						// rest unread (the kernel then resets the connection).
+						_, _ = io.CopyN(io.Discard, br, 64<<10)
+						_, _ = io.WriteString(c, tc.answer)
+					}()
+				}
+			}()
+			tr := NewTransport()
+			defer tr.Close()
+			p := newProxy(t, "http://"+ln.Addr().String(), exchange.HTTP, tr, 10*time.Second)
+			body := io.LimitReader(zeros{}, 64<<20) // 64 MiB: far more than any socket buffer
+			x, w := newExchange("POST", "/upload", body)
+			x.R.ContentLength = 64 << 20
+			err = p.Serve(x)
+			var ge *gwresp.Error
+			if tc.wantErr != "" {
+				if !errors.As(err, &ge) || ge.Type != tc.wantErr {
+					t.Fatalf("Serve: %v, want %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Serve: %v, want the backend's answer", err)
+			}
+			if w.Code != tc.wantStatus || w.Body.String() != "too large" {
+				t.Fatalf("got %d %q, want %d", w.Code, w.Body.String(), tc.wantStatus)
+			}
+			if n := idleConns(tr); n != 0 {
+				t.Errorf("%d idle connections after an early answer, want 0", n)
+			}
+		})
+	}
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }

@@ -74,12 +74,16 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 		stop = context.AfterFunc(ctx, func() { _ = pc.conn.SetDeadline(aLongTimeAgo) })
 	}
 	reuse := false
+	// early: the backend stopped taking the body. It may have answered
+	// first (a 413 or 401 before an upload ends), as net/http's Transport
+	// also lets through: that answer is forwarded, on a connection not kept.
+	var early error
 	defer func() {
 		stopped := stop == nil || stop()
 		if err != nil && ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		if reuse && err == nil && stopped && pc.br.Buffered() == 0 {
+		if reuse && early == nil && err == nil && stopped && pc.br.Buffered() == 0 {
 			pc.t.put(pc)
 			return
 		}
@@ -91,9 +95,11 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 		method = p.cfg.Method
 	}
 	if err := p.writeRequest(pc.bw, method, x, c); err != nil {
-		return false, err
-	}
-	if err := pc.bw.Flush(); err != nil {
+		if !errors.Is(err, errBackendWrite) {
+			return false, err
+		}
+		early = err
+	} else if err := pc.bw.Flush(); err != nil {
 		return true, err
 	}
 
@@ -103,11 +109,17 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 			return false, errTooManyInterim
 		}
 		if _, err := pc.br.Peek(1); err != nil {
+			if early != nil {
+				return false, early
+			}
 			// Retryable only while no response, not even an interim
 			// one, has arrived: after one the request was being handled.
 			return interim == 0, err
 		}
 		if err := pc.readHead(rh, pc.t.headLimit()); err != nil {
+			if early != nil {
+				return false, early
+			}
 			return false, err
 		}
 		if rh.status == http.StatusSwitchingProtocols {
@@ -269,25 +281,52 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	if !hasBody {
 		return nil
 	}
+	// A failure is the client's body (returned as it is) or the backend
+	// connection (wrapped in errBackendWrite).
+	cb := &clientBody{r: r.Body}
+	backend := func(err error) error {
+		if err == nil || cb.err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %w", errBackendWrite, err)
+	}
 	if chunked {
 		cw := httputil.NewChunkedWriter(bw)
-		if _, err := io.Copy(cw, r.Body); err != nil {
-			return err
+		if _, err := io.Copy(cw, cb); err != nil {
+			return backend(err)
 		}
 		if err := cw.Close(); err != nil {
-			return err
+			return backend(err)
 		}
 		_, err := bw.WriteString("\r\n")
-		return err
+		return backend(err)
 	}
-	n, err := bw.ReadFrom(io.LimitReader(r.Body, r.ContentLength))
+	n, err := bw.ReadFrom(io.LimitReader(cb, r.ContentLength))
 	if err != nil {
-		return err
+		return backend(err)
 	}
 	if n != r.ContentLength {
 		return fmt.Errorf("request body: %d of %d bytes: %w", n, r.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return nil
+}
+
+// errBackendWrite marks a request that could not be written to the backend
+// connection (as opposed to a client body that failed).
+var errBackendWrite = errors.New("writing the request to the backend")
+
+// clientBody notes a failure reading the client's body.
+type clientBody struct {
+	r   io.Reader
+	err error
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // writeTarget writes the request target of a fixed backend URL (c.target,
