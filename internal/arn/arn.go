@@ -180,3 +180,46 @@ func MaskAccount(s string) string {
 	prefix := len(parts[0]) + len(parts[1]) + len(parts[2]) + len(parts[3]) + 4
 	return s[:prefix] + masked + s[prefix+len(acct):]
 }
+
+// ParseUserPool reports whether s is a Cognito user pool ARN,
+// arn:aws…:cognito-idp:{region}:{account}:userpool/{poolId}, and returns its
+// region and pool id. The partition starts with "aws" ("aws", "aws-cn",
+// "aws-us-gov"); the region is lower-case letters, digits and '-'; the
+// account is 12 digits; the pool id is {region-like prefix}_{letters and
+// digits}, as Cognito forms them ("eu-west-1_AbC123").
+func ParseUserPool(s string) (region, poolID string, ok bool) {
+	parts, ok := Split(s)
+	if !ok || parts[2] != "cognito-idp" || !IsAccountID(parts[4]) {
+		return "", "", false
+	}
+	partition, region := parts[1], parts[3]
+	if !strings.HasPrefix(partition, "aws") || !allBytes(partition[3:], isLowerOrDash) ||
+		region == "" || !allBytes(region, isLowerDigitOrDash) {
+		return "", "", false
+	}
+	id, found := strings.CutPrefix(parts[5], "userpool/")
+	if !found {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(id, '_')
+	if i <= 0 || i == len(id)-1 || !allBytes(id[:i], isWordOrDash) || !allBytes(id[i+1:], isAlnum) {
+		return "", "", false
+	}
+	return region, id, true
+}
+
+func allBytes(s string, ok func(byte) bool) bool {
+	for i := 0; i < len(s); i++ {
+		if !ok(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+func isLowerOrDash(c byte) bool      { return c >= 'a' && c <= 'z' || c == '-' }
+func isLowerDigitOrDash(c byte) bool { return isLowerOrDash(c) || c >= '0' && c <= '9' }
+func isWordOrDash(c byte) bool       { return isAlnum(c) || c == '_' || c == '-' }

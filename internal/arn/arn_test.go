@@ -2,6 +2,7 @@ package arn
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 )
 
@@ -160,5 +161,63 @@ func FuzzParseExecuteAPI(f *testing.F) {
 			t.Fatalf("round trip %q -> %q", s, got)
 		}
 		_ = MaskAccount(s)
+	})
+}
+
+// userPoolPattern is the grammar ParseUserPool implements, as a regular
+// expression: the reference its table and fuzz target check it against.
+var userPoolPattern = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([\w-]+_[0-9a-zA-Z]+)$`)
+
+func TestParseUserPool(t *testing.T) {
+	tests := []struct {
+		in             string
+		region, poolID string
+		ok             bool
+	}{
+		{"arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123", "eu-west-1", "eu-west-1_AbC123", true},
+		{"arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_x", "cn-north-1", "cn-north-1_x", true},
+		{"arn:aws-us-gov:cognito-idp:us-gov-west-1:123456789012:userpool/us-gov-west-1_Z9", "us-gov-west-1", "us-gov-west-1_Z9", true},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/a_b_c", "us-east-1", "a_b_c", true},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/_abc", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/noUnderscore", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a-b", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us east_1", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:12345678901:userpool/us-east-1_a", "", "", false},
+		{"arn:aws:cognito-idp:US-EAST-1:123456789012:userpool/us-east-1_a", "", "", false},
+		{"arn:aws:cognito-idp::123456789012:userpool/us-east-1_a", "", "", false},
+		{"arn:aws:cognito:us-east-1:123456789012:userpool/us-east-1_a", "", "", false},
+		{"arn:gcp:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:identitypool/us-east-1_a", "", "", false},
+		{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_a/extra", "", "", false},
+		{"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_a", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			region, id, ok := ParseUserPool(tc.in)
+			if region != tc.region || id != tc.poolID || ok != tc.ok {
+				t.Fatalf("ParseUserPool = %q, %q, %v; want %q, %q, %v", region, id, ok, tc.region, tc.poolID, tc.ok)
+			}
+			if m := userPoolPattern.FindStringSubmatch(tc.in); (m != nil) != tc.ok {
+				t.Fatalf("test case disagrees with the reference pattern")
+			}
+		})
+	}
+}
+
+func FuzzParseUserPool(f *testing.F) {
+	f.Add("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123")
+	f.Add("arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/a_b_c")
+	f.Add("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_")
+	f.Fuzz(func(t *testing.T, s string) {
+		region, id, ok := ParseUserPool(s)
+		m := userPoolPattern.FindStringSubmatch(s)
+		if ok != (m != nil) {
+			t.Fatalf("ParseUserPool(%q) ok=%v, pattern match=%v", s, ok, m != nil)
+		}
+		if ok && (region != m[1] || id != m[2]) {
+			t.Fatalf("ParseUserPool(%q) = %q, %q; pattern %q, %q", s, region, id, m[1], m[2])
+		}
 	})
 }

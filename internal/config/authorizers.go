@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/arn"
 )
 
 // JWTAuthorizer configures an HTTP API JWT authorizer (reference §2.1).
@@ -74,10 +76,15 @@ var (
 		"PS256": true, "PS384": true, "PS512": true,
 		"ES256": true, "ES384": true, "ES512": true, "EdDSA": true,
 	}
-	headerName  = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-	queryName   = regexp.MustCompile(`^[^\s&=#]+$`)
-	userPoolARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/[\w-]+_[0-9a-zA-Z]+$`)
+	headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	queryName  = regexp.MustCompile(`^[^\s&=#]+$`)
 )
+
+// isUserPoolARN reports whether s is a Cognito user pool ARN.
+func isUserPoolARN(s string) bool {
+	_, _, ok := arn.ParseUserPool(s)
+	return ok
+}
 
 // validateAuthorizers checks the inside of jwt and cognitoUserPools
 // authorizers and the number of scopes on routes that use them. Names, the
@@ -165,7 +172,7 @@ func validateCognito(c *CognitoAuthorizer, path string, pools map[string]bool, p
 		switch {
 		case seen[up]:
 			p.add(ep, "user pool %q listed twice", up)
-		case pools[up], userPoolARN.MatchString(up):
+		case pools[up], isUserPoolARN(up):
 		case strings.HasPrefix(up, "http://") || strings.HasPrefix(up, "https://"):
 			checkIssuer(up, ep, p)
 		case strings.HasPrefix(up, "arn:"):

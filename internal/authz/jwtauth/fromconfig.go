@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/authz"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/jwks"
@@ -35,8 +35,6 @@ type Deps struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 }
-
-var userPoolARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):\d{12}:userpool/([\w-]+_[0-9a-zA-Z]+)$`)
 
 // NewFromConfig builds the authorizer a config entry describes: a *JWT for
 // `jwt`, a *Cognito for `cognitoUserPools`. A `jwt` authorizer naming a
@@ -115,9 +113,10 @@ func resolvePool(ref string, deps Deps) (CognitoPool, error) {
 		}
 	}
 	issuer := ""
-	switch m := userPoolARN.FindStringSubmatch(ref); {
-	case m != nil:
-		issuer = "https://cognito-idp." + m[1] + ".amazonaws.com/" + m[2]
+	region, poolID, isARN := arn.ParseUserPool(ref)
+	switch {
+	case isARN:
+		issuer = "https://cognito-idp." + region + ".amazonaws.com/" + poolID
 	case strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "http://"):
 		issuer = ref
 	default:

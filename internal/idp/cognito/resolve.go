@@ -3,15 +3,13 @@ package cognito
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/gatehouse/gatehouse/internal/arn"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-var poolARN = regexp.MustCompile(`^arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:\d{12}:userpool/([\w-]+_[0-9a-zA-Z]+)$`)
 
 // ResolvePool finds a pool served by this process from a reference: a pool
 // id, a user pool ARN, the pool's issuer URL, or a pool name (config
@@ -24,8 +22,8 @@ func (s *Server) ResolvePool(ctx context.Context, ref string) (poolID, issuer st
 		p, err := s.st.GetUserPool(ctx, id)
 		return p, err == nil
 	}
-	if m := poolARN.FindStringSubmatch(ref); m != nil {
-		if p, ok := lookup(m[1]); ok {
+	if _, id, ok := arn.ParseUserPool(ref); ok {
+		if p, ok := lookup(id); ok {
 			return p.ID, s.Issuer(p), true
 		}
 		return "", "", false
