@@ -1,6 +1,7 @@
 package cognito
 
 import (
+	"container/list"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -69,15 +70,20 @@ func (o *Outbox) Latest(poolID, username, purpose string) (Message, bool) {
 
 // sourceLimiter counts failed sign-ins per source address in a bounded
 // map: more than maxFailures within window blocks the source until the
-// window passes. When full, the oldest entry is evicted.
+// window passes. When full, the entry whose window started first is
+// evicted. Entries are kept in the order their windows started (a window
+// that restarts moves to the back), so eviction takes constant time: a
+// flood of new sources costs no scan of the map.
 type sourceLimiter struct {
 	mu      sync.Mutex
 	max     int
 	now     func() time.Time
-	entries map[string]*sourceEntry
+	entries map[string]*list.Element // of *sourceEntry
+	order   list.List                // oldest window first
 }
 
 type sourceEntry struct {
+	src   string
 	count int
 	start time.Time
 }
@@ -88,18 +94,20 @@ const (
 )
 
 func newSourceLimiter(max int, now func() time.Time) *sourceLimiter {
-	return &sourceLimiter{max: max, now: now, entries: map[string]*sourceEntry{}}
+	return &sourceLimiter{max: max, now: now, entries: map[string]*list.Element{}}
 }
 
 func (l *sourceLimiter) blocked(src string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, ok := l.entries[src]
+	el, ok := l.entries[src]
 	if !ok {
 		return false
 	}
+	e := el.Value.(*sourceEntry)
 	if l.now().Sub(e.start) >= sourceWindow {
 		delete(l.entries, src)
+		l.order.Remove(el)
 		return false
 	}
 	return e.count >= sourceMaxFailures
@@ -109,22 +117,22 @@ func (l *sourceLimiter) fail(src string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	e, ok := l.entries[src]
-	if !ok || now.Sub(e.start) >= sourceWindow {
-		if !ok && len(l.entries) >= l.max {
-			var oldestKey string
-			var oldest time.Time
-			for k, v := range l.entries {
-				if oldestKey == "" || v.start.Before(oldest) {
-					oldestKey, oldest = k, v.start
-				}
+	el, ok := l.entries[src]
+	switch {
+	case !ok:
+		if len(l.entries) >= l.max {
+			if oldest := l.order.Front(); oldest != nil {
+				delete(l.entries, oldest.Value.(*sourceEntry).src)
+				l.order.Remove(oldest)
 			}
-			delete(l.entries, oldestKey)
 		}
-		e = &sourceEntry{start: now}
-		l.entries[src] = e
+		el = l.order.PushBack(&sourceEntry{src: src, start: now})
+		l.entries[src] = el
+	case now.Sub(el.Value.(*sourceEntry).start) >= sourceWindow:
+		*el.Value.(*sourceEntry) = sourceEntry{src: src, start: now}
+		l.order.MoveToBack(el)
 	}
-	e.count++
+	el.Value.(*sourceEntry).count++
 }
 
 // Handler serves the outbox as JSON ({"messages":[...]}, oldest first,

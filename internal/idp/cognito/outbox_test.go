@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -51,6 +52,50 @@ func TestSourceLimiter(t *testing.T) {
 	clock.Add(sourceWindow)
 	if l.blocked("b") {
 		t.Error("window did not expire")
+	}
+}
+
+// TestSourceLimiterEvictsOldestWindow: eviction follows the order windows
+// started, including a window that restarted, and the map and the order
+// stay the same size however many sources come.
+func TestSourceLimiterEvictsOldestWindow(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	l := newSourceLimiter(3, clock.Now)
+	for _, src := range []string{"a", "b", "c"} {
+		l.fail(src)
+		clock.Add(time.Second)
+	}
+	clock.Add(sourceWindow) // every window is over
+	for range sourceMaxFailures {
+		l.fail("a") // a's window restarts: now the newest
+	}
+	l.fail("d") // evicts b, the oldest window
+	if _, ok := l.entries["b"]; ok {
+		t.Fatal("b kept; want it evicted as the oldest window")
+	}
+	if !l.blocked("a") {
+		t.Fatal("a evicted or not blocked; its restarted window is the newest")
+	}
+	for i := range 10000 {
+		l.fail(fmt.Sprintf("10.0.%d.%d", i/256, i%256))
+	}
+	if len(l.entries) != 3 || l.order.Len() != 3 {
+		t.Fatalf("%d entries, %d in order; want 3", len(l.entries), l.order.Len())
+	}
+}
+
+// BenchmarkSourceLimiterFlood: failed sign-ins from ever new sources on a
+// full limiter (the production size) cost no scan of the map.
+func BenchmarkSourceLimiterFlood(b *testing.B) {
+	l := newSourceLimiter(10000, time.Now)
+	for i := range 10000 {
+		l.fail("fill-" + strconv.Itoa(i))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		l.fail("src-" + strconv.Itoa(i))
+		i++
 	}
 }
 
