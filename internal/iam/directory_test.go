@@ -252,3 +252,33 @@ func TestMemorySessions(t *testing.T) {
 		t.Errorf("len = %d, want 2", m.Len())
 	}
 }
+
+// TestMemorySessionsPurgeRateLimited: a full store scans for purgeable
+// sessions at most once per purgeEvery, so repeated requests against a
+// store full of live sessions do not each scan it under the lock.
+func TestMemorySessionsPurgeRateLimited(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	m := NewMemorySessions(2, time.Hour, clk.Now)
+	ctx := context.Background()
+	// Both become purgeable 200 ms from now.
+	for _, id := range []string{"ASIA1", "ASIA2"} {
+		if err := m.Put(ctx, Session{AccessKeyID: id, Expiration: clk.Now().Add(-time.Hour + 200*time.Millisecond)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := Session{AccessKeyID: "ASIA3", Expiration: clk.Now().Add(time.Hour)}
+	if err := m.Put(ctx, next); !errors.Is(err, ErrSessionStoreFull) {
+		t.Fatalf("put into a full store: %v, want ErrSessionStoreFull (a purge that finds nothing)", err)
+	}
+	clk.Advance(500 * time.Millisecond) // purgeable now, but the last purge was 500 ms ago
+	if err := m.Put(ctx, next); !errors.Is(err, ErrSessionStoreFull) {
+		t.Fatalf("put 500 ms after a purge: %v, want ErrSessionStoreFull (no second scan yet)", err)
+	}
+	clk.Advance(purgeEvery)
+	if err := m.Put(ctx, next); err != nil {
+		t.Fatalf("put after purgeEvery: %v", err)
+	}
+	if m.Len() != 1 {
+		t.Errorf("len = %d, want 1 (both expired sessions purged)", m.Len())
+	}
+}

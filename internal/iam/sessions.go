@@ -44,7 +44,15 @@ type MemorySessions struct {
 	retain time.Duration
 	now    func() time.Time
 	m      map[string]Session
+
+	lastPurge time.Time // a full store purges at most once per purgeEvery
 }
+
+// purgeEvery bounds how often a full store scans for expired sessions: a
+// caller that keeps asking for credentials while the store is full of live
+// ones gets ErrSessionStoreFull without a scan that would hold the lock
+// every lookup needs.
+const purgeEvery = time.Second
 
 // NewMemorySessions returns a store holding at most max sessions. retain is
 // how long expired sessions stay recognisable (0 means 1 hour).
@@ -56,13 +64,16 @@ func NewMemorySessions(max int, retain time.Duration, now func() time.Time) *Mem
 }
 
 // Put stores s. When the store is full it first purges sessions expired for
-// longer than the retention; if still full it refuses with
-// ErrSessionStoreFull (live sessions are never evicted).
+// longer than the retention (at most once per purgeEvery); if still full it
+// refuses with ErrSessionStoreFull (live sessions are never evicted).
 func (m *MemorySessions) Put(_ context.Context, s Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, exists := m.m[s.AccessKeyID]; !exists && len(m.m) >= m.max {
-		m.purgeLocked()
+		if now := m.now(); now.Sub(m.lastPurge) >= purgeEvery {
+			m.lastPurge = now
+			m.purgeLocked(now)
+		}
 		if len(m.m) >= m.max {
 			return ErrSessionStoreFull
 		}
@@ -93,8 +104,7 @@ func (m *MemorySessions) Len() int {
 	return len(m.m)
 }
 
-func (m *MemorySessions) purgeLocked() {
-	now := m.now()
+func (m *MemorySessions) purgeLocked(now time.Time) {
 	for k, s := range m.m {
 		if now.After(s.Expiration.Add(m.retain)) {
 			delete(m.m, k)
