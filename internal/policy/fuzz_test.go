@@ -144,3 +144,25 @@ func BenchmarkEvaluateStatements(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseWideObject parses a policy at the size limit whose
+// condition block has thousands of members (duplicate detection must not
+// be quadratic).
+func BenchmarkParseWideObject(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{`)
+	for i := 0; sb.Len() < DefaultMaxBytes-200; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `"aws:PrincipalTag/k%d":"v"`, i)
+	}
+	sb.WriteString(`}}}}`)
+	doc := []byte(sb.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(doc, ParseOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

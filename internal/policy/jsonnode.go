@@ -106,6 +106,7 @@ func readNode(d *json.Decoder, data []byte, depth int) (*node, error) {
 			}
 		case '{':
 			n.kind = jsonObject
+			var seen memberSet
 			for d.More() {
 				koff := valueStart(data, d.InputOffset())
 				kt, err := d.Token()
@@ -113,10 +114,8 @@ func readNode(d *json.Decoder, data []byte, depth int) (*node, error) {
 					return nil, syntaxErr(d, err)
 				}
 				k, _ := kt.(string)
-				for _, prev := range n.keys {
-					if prev == k {
-						return nil, &errAt{off: koff, msg: fmt.Sprintf("duplicate member %q", k)}
-					}
+				if seen.has(n.keys, k) {
+					return nil, &errAt{off: koff, msg: fmt.Sprintf("duplicate member %q", k)}
 				}
 				e, err := readNode(d, data, depth+1)
 				if err != nil {
@@ -142,4 +141,35 @@ func syntaxErr(d *json.Decoder, err error) error {
 		return &errAt{off: d.InputOffset(), msg: "unexpected end of document"}
 	}
 	return &errAt{off: d.InputOffset(), msg: err.Error()}
+}
+
+// memberSet finds duplicate member names: a scan of the names so far for
+// the few members policies have, a map once an object grows past
+// memberScanMax (so a large object cannot cost a quadratic scan).
+type memberSet struct {
+	m map[string]struct{}
+}
+
+const memberScanMax = 16
+
+// has reports whether k is among keys (the names read so far, in order);
+// the caller appends k to keys when it is not.
+func (s *memberSet) has(keys []string, k string) bool {
+	if len(keys) < memberScanMax {
+		for _, prev := range keys {
+			if prev == k {
+				return true
+			}
+		}
+		return false
+	}
+	if s.m == nil {
+		s.m = make(map[string]struct{}, 2*len(keys))
+		for _, prev := range keys {
+			s.m[prev] = struct{}{}
+		}
+	}
+	_, dup := s.m[k]
+	s.m[k] = struct{}{}
+	return dup
 }

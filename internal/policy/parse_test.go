@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -186,5 +187,52 @@ func TestProblemPosition(t *testing.T) {
 	line, col := pe.Problems[0].Position([]byte(doc))
 	if line != 4 || col != 15 {
 		t.Errorf("position = %d:%d, want 4:15", line, col)
+	}
+}
+
+// TestDuplicateMembersInLargeObjects: duplicates are found whether an
+// object is small (scanned) or large (a set past memberScanMax).
+func TestDuplicateMembersInLargeObjects(t *testing.T) {
+	doc := func(keys ...string) string {
+		var b strings.Builder
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%q:\"v\"", k)
+		}
+		return `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{` + b.String() + `}}}}`
+	}
+	keys := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("aws:PrincipalTag/k%d", i)
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		keys    []string
+		wantDup string
+	}{
+		{"40 distinct", keys(40), ""},
+		{"duplicate among the first members", append(keys(5), "aws:PrincipalTag/k2"), "aws:PrincipalTag/k2"},
+		{"duplicate of an early member after the set starts", append(keys(30), "aws:PrincipalTag/k3"), "aws:PrincipalTag/k3"},
+		{"duplicate of the sixteenth member", append(keys(20), "aws:PrincipalTag/k15"), "aws:PrincipalTag/k15"},
+		{"duplicate right at the switch", append(keys(16), "aws:PrincipalTag/k0"), "aws:PrincipalTag/k0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(doc(tc.keys...)), ParseOptions{})
+			if tc.wantDup == "" {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("duplicate member %q", tc.wantDup)) {
+				t.Fatalf("Parse: %v, want duplicate member %q", err, tc.wantDup)
+			}
+		})
 	}
 }
