@@ -99,7 +99,7 @@ func (p *Proxy) exchange(ctx context.Context, pc *pconn, x *exchange.Exchange, c
 			return false, err
 		}
 		early = err
-	} else if err := pc.bw.Flush(); err != nil {
+	} else if err := pc.flushThenWait(!hasBody(x.R)); err != nil {
 		return true, err
 	}
 
@@ -192,12 +192,12 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	_, _ = bw.WriteString(c.target.Host)
 	_, _ = bw.WriteString("\r\n")
 
-	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
-	chunked := hasBody && r.ContentLength < 0
+	withBody := hasBody(r)
+	chunked := withBody && r.ContentLength < 0
 	switch {
 	case chunked:
 		_, _ = bw.WriteString("Transfer-Encoding: chunked\r\n")
-	case hasBody:
+	case withBody:
 		writeField(bw, "Content-Length", strconv.FormatInt(r.ContentLength, 10))
 	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch:
 		// As net/http: servers expect a length on the methods that
@@ -278,7 +278,7 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 		return err
 	}
 
-	if !hasBody {
+	if !withBody {
 		return nil
 	}
 	// A failure is the client's body (returned as it is) or the backend
@@ -309,6 +309,11 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 		return fmt.Errorf("request body: %d of %d bytes: %w", n, r.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return nil
+}
+
+// hasBody reports whether r has a body to send.
+func hasBody(r *http.Request) bool {
+	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
 }
 
 // errBackendWrite marks a request that could not be written to the backend

@@ -12,3 +12,7 @@ type prober struct{}
 func newProber(net.Conn) *prober { return nil }
 
 func (*prober) look() probeResult { return probeOpen }
+
+func (*prober) canWriteThenWait() bool { return false }
+
+func (*prober) writeThenWait([]byte) (int, error) { return 0, nil }

@@ -18,6 +18,13 @@ type prober struct {
 	res    probeResult
 	b      [1]byte
 	peekFn func(fd uintptr) bool
+
+	// writeThenWait's state (see there)
+	wb    []byte
+	wn    int
+	werr  error
+	wrote bool
+	wwFn  func(fd uintptr) bool
 }
 
 func newProber(c net.Conn) *prober {
@@ -35,7 +42,51 @@ func newProber(c net.Conn) *prober {
 	}
 	p.rc = rc
 	p.peekFn = p.peek
+	p.wwFn = p.writeWait
 	return p
+}
+
+// canWriteThenWait reports whether writeThenWait can be used: a plain
+// socket (TLS must write through its own record layer).
+func (p *prober) canWriteThenWait() bool { return p != nil && !p.tls }
+
+// writeThenWait writes b on the socket and then waits until the socket is
+// readable (or the read deadline passes), so that the response is read
+// with one read. Go's reads otherwise try the socket first, find nothing
+// (the backend cannot have answered yet) and only then wait: one failed
+// system call per request. The poller's readiness is reset before the
+// write, inside the same raw read, so a response that arrives after the
+// write is never missed. n is how much of b was written: when the socket
+// would block (err is syscall.EAGAIN) the caller writes the rest the usual
+// way.
+func (p *prober) writeThenWait(b []byte) (n int, err error) {
+	p.wb, p.wn, p.werr, p.wrote = b, 0, nil, false
+	rerr := p.rc.Read(p.wwFn)
+	n, err = p.wn, p.werr
+	p.wb = nil
+	if err == nil {
+		err = rerr
+	}
+	return n, err
+}
+
+func (p *prober) writeWait(fd uintptr) bool {
+	if p.wrote {
+		return true // readable (or woken for an error): the caller reads
+	}
+	for p.wn < len(p.wb) {
+		n, err := syscall.Write(int(fd), p.wb[p.wn:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			p.werr = err
+			return true
+		}
+		p.wn += n
+	}
+	p.wrote = true
+	return false // wait until the socket is readable
 }
 
 // look reports whether the backend closed or reset the connection while it

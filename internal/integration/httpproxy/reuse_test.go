@@ -663,3 +663,28 @@ func TestDeadlineAtKeepsACloseDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestImmediateReuseAfterBackendClose: a backend that closes a connection
+// right after answering (without Connection: close) leaves a pooled
+// connection that is reused at once, without a probe. The bodiless request
+// written into it (write-then-wait: its first read waits for readiness
+// instead of trying the socket) must notice the close at once and be
+// retried on a new connection, not wait for the integration timeout.
+func TestImmediateReuseAfterBackendClose(t *testing.T) {
+	be := newRawBackend(t, func(conn, req int, r *http.Request) (string, bool) {
+		return okResp, false // answer, then close
+	})
+	tr := NewTransport()
+	defer tr.Close()
+	p := newProxy(t, be.URL(), exchange.HTTP, tr, 10*time.Second)
+	for i := range 5 {
+		start := time.Now()
+		res := serveOnce(t, p, "GET", nil)
+		if res.err != nil || res.body != "ok" {
+			t.Fatalf("request %d: %v %q", i, res.err, res.body)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("request %d took %v: the closed connection was not noticed", i, d)
+		}
+	}
+}

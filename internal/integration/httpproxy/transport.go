@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,6 +87,53 @@ type pconn struct {
 	probe  *prober   // looks for a backend close while idle (nil: cannot)
 	lim    headLimit // br's source: conn, optionally capped while a head is read
 	dl     time.Time // the deadline set on conn for reads and writes (zero: none or unknown)
+	wr     capWriter // bw's destination: conn, or a capture for flushThenWait
+}
+
+// capWriter writes to the connection, or, while capture is set, keeps the
+// slice it was given (bufio's own buffer, valid until bw is written again)
+// for flushThenWait to write itself.
+type capWriter struct {
+	conn     net.Conn
+	capture  bool
+	captured []byte
+	written  bool // something went to conn since the last flushThenWait
+}
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if w.capture {
+		w.captured = p
+		return len(p), nil
+	}
+	w.written = true
+	return w.conn.Write(p)
+}
+
+// flushThenWait sends what bw holds and waits until the response can be
+// read without a failed read first (prober.writeThenWait). It does so only
+// when bw holds the whole request (nothing of it written yet, no body to
+// follow): the backend cannot have answered before the write, so no
+// readiness it signalled is lost when the raw read resets it. Otherwise,
+// and on TLS, it is bw.Flush.
+func (pc *pconn) flushThenWait(whole bool) error {
+	written := pc.wr.written
+	pc.wr.written = false
+	if !whole || written || !pc.probe.canWriteThenWait() || pc.bw.Buffered() == 0 {
+		return pc.bw.Flush()
+	}
+	pc.wr.capture = true
+	err := pc.bw.Flush()
+	pc.wr.capture = false
+	b := pc.wr.captured
+	pc.wr.captured = nil
+	if err != nil {
+		return err
+	}
+	n, err := pc.probe.writeThenWait(b)
+	if err == syscall.EAGAIN {
+		_, err = pc.conn.Write(b[n:])
+	}
+	return err
 }
 
 // maxDeadlineSlack bounds how much later than the integration timeout a
@@ -293,11 +341,11 @@ func (t *Transport) dial(ctx context.Context, scheme, host, key string, dl time.
 		_ = conn.SetDeadline(time.Time{})
 		conn = tc
 	}
-	pc := &pconn{t: t, key: key, conn: conn, probe: newProber(conn), lim: headLimit{r: conn, n: -1}}
+	pc := &pconn{t: t, key: key, conn: conn, probe: newProber(conn), lim: headLimit{r: conn, n: -1}, wr: capWriter{conn: conn}}
 	pc.br = readerPool.Get().(*bufio.Reader)
 	pc.br.Reset(&pc.lim)
 	pc.bw = writerPool.Get().(*bufio.Writer)
-	pc.bw.Reset(conn)
+	pc.bw.Reset(&pc.wr)
 	return pc, nil
 }
 
