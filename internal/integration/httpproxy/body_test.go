@@ -89,19 +89,7 @@ func serveWith(t *testing.T, p *Proxy, adjust func(*http.Request)) (res result) 
 	t.Helper()
 	x, w := newExchange("GET", "/items/1", nil)
 	adjust(x.R)
-	res.x = x
-	defer func() {
-		if v := recover(); v != nil {
-			res.panicked = v
-		}
-	}()
-	res.err = p.Serve(x)
-	var ge *gwresp.Error
-	if errors.As(res.err, &ge) {
-		res.errType = ge.Type
-	}
-	res.status, res.header, res.body = w.Code, w.Result().Header, w.Body.String()
-	return res
+	return serveExchange(p, x, w)
 }
 
 // TestEarlyResponse: a backend that answers before reading a small body

@@ -127,6 +127,16 @@ func serveOnce(t *testing.T, p *Proxy, method string, body io.Reader) (res resul
 	w := httptest.NewRecorder()
 	x := &exchange.Exchange{W: w, R: r, API: &exchange.API{ID: "api1"}, Stage: &exchange.Stage{Name: "$default"},
 		Path: "/items/1", EscapedPath: "/items/1"}
+	res = serveExchange(p, x, w)
+	if res.panicked == nil && res.err != nil && res.errType == "" {
+		t.Fatalf("Serve: %v, want a gwresp.Error", res.err)
+	}
+	return res
+}
+
+// serveExchange runs x through p, recovering a panic, and reports what w
+// received.
+func serveExchange(p *Proxy, x *exchange.Exchange, w *httptest.ResponseRecorder) (res result) {
 	res.x = x
 	defer func() {
 		if v := recover(); v != nil {
@@ -137,13 +147,8 @@ func serveOnce(t *testing.T, p *Proxy, method string, body io.Reader) (res resul
 	var ge *gwresp.Error
 	if errors.As(res.err, &ge) {
 		res.errType = ge.Type
-	} else if res.err != nil {
-		t.Fatalf("Serve: %v, want a gwresp.Error", res.err)
 	}
-	rr := w.Result()
-	res.status, res.header = rr.StatusCode, rr.Header
-	b, _ := io.ReadAll(rr.Body)
-	res.body = string(b)
+	res.status, res.header, res.body = w.Code, w.Result().Header, w.Body.String()
 	return res
 }
 

@@ -468,21 +468,7 @@ func TestNoRetryAfterTimeout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			errs := make(chan error, 2)
-			for range 2 {
-				go func() {
-					x, _ := newExchange("GET", "/items/a", nil)
-					errs <- warm.Serve(x)
-				}()
-			}
-			for range 2 {
-				if err := <-errs; err != nil {
-					t.Fatal(err)
-				}
-			}
-			if n := idleConns(tr); n != 2 {
-				t.Fatalf("idle connections %d, want 2", n)
-			}
+			warmPool(t, warm, tr, 2)
 			x, _ := newExchange("GET", "/items/a", nil)
 			var ge *gwresp.Error
 			if err := slow.Serve(x); !errors.As(err, &ge) || ge.Type != gwresp.IntegrationTimeout {
@@ -523,21 +509,7 @@ func TestStalePool(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				errs := make(chan error, 2)
-				for range 2 {
-					go func() {
-						x, _ := newExchange("GET", "/items/a", nil)
-						errs <- warm.Serve(x)
-					}()
-				}
-				for range 2 {
-					if err := <-errs; err != nil {
-						t.Fatal(err)
-					}
-				}
-				if n := idleConns(tr); n != 2 {
-					t.Fatalf("idle connections %d, want 2", n)
-				}
+				warmPool(t, warm, tr, 2)
 				<-be.closed
 				<-be.closed
 				p := newProxy(t, be.URL(), exchange.HTTP, rt, 5*time.Second)
@@ -686,5 +658,26 @@ func TestImmediateReuseAfterBackendClose(t *testing.T) {
 		if d := time.Since(start); d > 2*time.Second {
 			t.Fatalf("request %d took %v: the closed connection was not noticed", i, d)
 		}
+	}
+}
+
+// warmPool serves n concurrent requests through p and checks that they
+// leave n idle connections in tr's pool.
+func warmPool(t *testing.T, p *Proxy, tr *Transport, n int) {
+	t.Helper()
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			x, _ := newExchange("GET", "/items/a", nil)
+			errs <- p.Serve(x)
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := idleConns(tr); got != n {
+		t.Fatalf("idle connections %d, want %d", got, n)
 	}
 }
