@@ -143,9 +143,9 @@ func TestExponentThree(t *testing.T) {
 	// garbage filling the rest, so that a cube root is easy to find.
 	forged := make([]byte, k.Size())
 	copy(forged, []byte{0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00})
-	copy(forged[11:], digestInfo[crypto.SHA256])
-	copy(forged[11+len(digestInfo[crypto.SHA256]):], d)
-	for i := 11 + len(digestInfo[crypto.SHA256]) + len(d); i < len(forged); i++ {
+	copy(forged[11:], digestInfo(crypto.SHA256))
+	copy(forged[11+len(digestInfo(crypto.SHA256)):], d)
+	for i := 11 + len(digestInfo(crypto.SHA256)) + len(d); i < len(forged); i++ {
 		forged[i] = byte(i)
 	}
 	if agree(t, k, pk, crypto.SHA256, d, rawSign(k, forged)) {
@@ -155,7 +155,7 @@ func TestExponentThree(t *testing.T) {
 
 // encode builds the valid EMSA-PKCS1-v1_5 encoding of hashed.
 func encode(size int, h crypto.Hash, hashed []byte) []byte {
-	return encodeWith(size, digestInfo[h], hashed)
+	return encodeWith(size, digestInfo(h), hashed)
 }
 
 // encodeWith builds 00 01 FF…FF 00 ‖ p ‖ hashed, size bytes long.
@@ -179,7 +179,7 @@ func TestMalformedEncodingsRefused(t *testing.T) {
 	}
 	d := digest(crypto.SHA256, []byte("x"))
 	size := k.Size()
-	sep := size - len(digestInfo[crypto.SHA256]) - len(d) - 1
+	sep := size - len(digestInfo(crypto.SHA256)) - len(d) - 1
 	cases := []struct {
 		name string
 		edit func(em []byte) []byte

@@ -281,29 +281,21 @@ func (p *Proxy) writeRequest(bw *bufio.Writer, method string, x *exchange.Exchan
 	if !withBody {
 		return nil
 	}
-	// A failure is the client's body (returned as it is) or the backend
-	// connection (wrapped in errBackendWrite).
 	cb := &clientBody{r: r.Body}
-	backend := func(err error) error {
-		if err == nil || cb.err != nil {
-			return err
-		}
-		return fmt.Errorf("%w: %w", errBackendWrite, err)
-	}
 	if chunked {
 		cw := httputil.NewChunkedWriter(bw)
 		if _, err := io.Copy(cw, cb); err != nil {
-			return backend(err)
+			return cb.blame(err)
 		}
 		if err := cw.Close(); err != nil {
-			return backend(err)
+			return cb.blame(err)
 		}
 		_, err := bw.WriteString("\r\n")
-		return backend(err)
+		return cb.blame(err)
 	}
 	n, err := bw.ReadFrom(io.LimitReader(cb, r.ContentLength))
 	if err != nil {
-		return backend(err)
+		return cb.blame(err)
 	}
 	if n != r.ContentLength {
 		return fmt.Errorf("request body: %d of %d bytes: %w", n, r.ContentLength, io.ErrUnexpectedEOF)
@@ -324,6 +316,15 @@ var errBackendWrite = errors.New("writing the request to the backend")
 type clientBody struct {
 	r   io.Reader
 	err error
+}
+
+// blame returns err as it is when reading the client's body failed, and
+// wrapped in errBackendWrite when the backend connection did.
+func (b *clientBody) blame(err error) error {
+	if err == nil || b.err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errBackendWrite, err)
 }
 
 func (b *clientBody) Read(p []byte) (int, error) {
