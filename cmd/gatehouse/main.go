@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/internal/idp/cli"
+	"github.com/gatehouse/gatehouse/internal/sysmon"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,7 +29,17 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
+// reexec, when set, starts the binary again with the Go runtime's system
+// monitor kept awake (internal/sysmon). Only main sets it, so tests that call
+// run in-process never re-execute the test binary.
+var reexec func() error
+
 func main() {
+	// First: a process started by sysmon.Reexec gives GODEBUG back its
+	// original value before anything can start a child process.
+	if !sysmon.Restore() {
+		reexec = sysmon.Reexec
+	}
 	code := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	os.Exit(code)
 }

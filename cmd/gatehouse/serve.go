@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/gatehouse/gatehouse/internal/sysmon"
 	"github.com/gatehouse/gatehouse/internal/telemetry"
 )
 
@@ -19,6 +21,7 @@ func newServe() *cobra.Command {
 		listen, idpListen, adminListen, data, logFormat, logLevel string
 		drain, watch                                              time.Duration
 		tf                                                        templateFlags
+		deepSleep                                                 bool
 	}
 	cmd := &cobra.Command{
 		Use:   "serve FILE",
@@ -40,6 +43,12 @@ drain in-flight requests, then exit.`,
 			log, err := telemetry.NewLogger(cmd.ErrOrStderr(), o.logFormat, o.logLevel)
 			if err != nil {
 				return &exitError{code: 2, err: err}
+			}
+			if !o.deepSleep && reexec != nil {
+				// Returns only when the binary could not be started again.
+				if err := reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) {
+					log.Warn("the Go runtime's system monitor keeps its default deep sleep", "error", err.Error())
+				}
 			}
 			topts, err := o.tf.options()
 			if err != nil {
@@ -98,5 +107,6 @@ drain in-flight requests, then exit.`,
 	f.DurationVar(&o.drain, "drain-timeout", 30*time.Second, "how long SIGTERM waits for in-flight requests to finish")
 	o.tf.register(f)
 	f.DurationVar(&o.watch, "watch-interval", time.Second, "how often FILE is checked for changes (0 disables watching)")
+	f.BoolVar(&o.deepSleep, "sysmon-deep-sleep", false, "keep the Go runtime's default of parking its system monitor when idle; by default gatehouse restarts itself once with GODEBUG schedtrace set, which saves thousands of thread wake-ups a second under load (docs/deployment.md)")
 	return cmd
 }

@@ -283,3 +283,55 @@ func TestVersionAndHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestServeKeepsSysmonAwake runs the real binary: serve starts itself again,
+// in the same process, with schedtrace added to GODEBUG (internal/sysmon),
+// unless the flag or the user's own GODEBUG says otherwise, and serves
+// either way.
+func TestServeKeepsSysmonAwake(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("needs /proc")
+	}
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "gatehouse.yaml")
+	cfg := "apis:\n  - name: one\n    kind: http\n    routes:\n      - route: GET /ok\n        integration: {mock: {body: up}}\n"
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const st = "schedtrace=2147483647"
+	tests := []struct {
+		name string
+		env  []string
+		want string // GODEBUG the running image started with
+	}{
+		{"default", []string{"GODEBUG="}, st},
+		{"other settings kept", []string{"GODEBUG=netdns=go"}, "netdns=go," + st},
+		{"opted out", []string{"GODEBUG=netdns=go", "GATEHOUSE_SYSMON_DEEP_SLEEP=true"}, "netdns=go"},
+		{"the user's schedtrace", []string{"GODEBUG=schedtrace=3600000"}, "schedtrace=3600000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			listen := freePort(t)
+			p := startServe(t, cfgPath, listen, tc.env...)
+			if code, body := get(t, "http://"+listen+"/ok"); code != 200 || body != "up" {
+				t.Fatalf("GET /ok = %d %q", code, body)
+			}
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.cmd.Process.Pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			godebug := "(unset)"
+			for _, kv := range strings.Split(string(b), "\x00") {
+				if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+					godebug = v
+				}
+			}
+			if godebug != tc.want {
+				t.Errorf("process %d started with GODEBUG=%q, want %q", p.cmd.Process.Pid, godebug, tc.want)
+			}
+			if strings.Contains(p.stderr.String(), "system monitor") {
+				t.Errorf("unexpected warning: %s", p.stderr.String())
+			}
+		})
+	}
+}
