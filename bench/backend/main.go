@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"log"
 	"net/http"
@@ -16,10 +15,8 @@ func main() {
 	// The same Go runtime setting as gatehouse serve (internal/sysmon): the
 	// backend's own thread wake-ups would otherwise grow with every idle
 	// moment, so its CPU per request would depend on the proxy in front.
-	if !sysmon.Restore() {
-		if err := sysmon.Reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) {
-			log.Printf("backend: %v", err)
-		}
+	if err := sysmon.Keep(); err != nil {
+		log.Printf("backend: %v", err)
 	}
 	addr := flag.String("listen", "127.0.0.1:9001", "listen address")
 	size := flag.Int("size", 64, "response body size in bytes")

@@ -36,10 +36,8 @@ import (
 func main() {
 	// The same Go runtime setting as gatehouse serve (internal/sysmon), so
 	// the generator wakes as few threads as it can on the machine it shares.
-	if !sysmon.Restore() {
-		if err := sysmon.Reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) {
-			fmt.Fprintln(os.Stderr, "loadgen:", err)
-		}
+	if err := sysmon.Keep(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
 	}
 	target := flag.String("url", "", "URL to load (http, loopback only)")
 	rate := flag.Int("rate", 1000, "requests per second")

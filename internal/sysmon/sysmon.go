@@ -64,6 +64,20 @@ func Restore() bool {
 	return true
 }
 
+// Keep is Restore then, in a process not yet re-executed, Reexec: for
+// commands that keep the monitor awake unconditionally (the benchmark's
+// backend and load generator). It returns Reexec's error, ErrUserSetting
+// excepted; on error the process goes on with the runtime's defaults.
+func Keep() error {
+	if Restore() {
+		return nil
+	}
+	if err := Reexec(); err != nil && !errors.Is(err, ErrUserSetting) {
+		return err
+	}
+	return nil
+}
+
 // ErrUserSetting means GODEBUG already sets schedtrace; it is left as the
 // user chose.
 var ErrUserSetting = errors.New("GODEBUG already sets schedtrace")

@@ -13,8 +13,15 @@ import (
 
 // TestMain doubles as the process TestReexec starts.
 func TestMain(m *testing.M) {
-	if os.Getenv("SYSMON_TEST_CHILD") == "1" {
+	switch os.Getenv("SYSMON_TEST_CHILD") {
+	case "1":
 		child()
+		os.Exit(0)
+	case "keep":
+		if err := Keep(); err != nil {
+			fmt.Println("keep:", err)
+		}
+		report()
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -27,6 +34,12 @@ func child() {
 		fmt.Println("reexec:", Reexec())
 		return
 	}
+	report()
+}
+
+// report prints whether this process was re-executed, the GODEBUG the
+// runtime started with (/proc/self/environ) and the one it holds now.
+func report() {
 	initial := "(unreadable)"
 	if b, err := os.ReadFile("/proc/self/environ"); err == nil {
 		initial = "(unset)"
@@ -57,11 +70,17 @@ func TestReexec(t *testing.T) {
 		{"unset", "", "applied=true initial=schedtrace=" + Period + " now=(unset) marker=false"},
 		{"other settings", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false"},
 		{"user schedtrace", "schedtrace=600000", "reexec: " + ErrUserSetting.Error()},
+		{"keep", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false"},
+		{"keep with the user's schedtrace", "schedtrace=600000", "applied=false initial=schedtrace=600000 now=schedtrace=600000 marker=false"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = []string{"SYSMON_TEST_CHILD=1", "PATH=" + os.Getenv("PATH")}
+			mode := "1"
+			if strings.HasPrefix(tc.name, "keep") {
+				mode = "keep"
+			}
+			cmd.Env = []string{"SYSMON_TEST_CHILD=" + mode, "PATH=" + os.Getenv("PATH")}
 			if tc.godebug != "" {
 				cmd.Env = append(cmd.Env, "GODEBUG="+tc.godebug)
 			}
