@@ -355,16 +355,19 @@ func FuzzParseHeadMatchesNetHTTP(f *testing.F) {
 		f.Add(tc.in)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// readHead hands parseHead every line with its terminator, so the
+		// input gets one here, for both parsers alike: unterminated, a last
+		// line "A:\r" is "A:" to parseHead but "A:\r" plus CRLF to
+		// net/http, a difference the server can never meet.
+		if !strings.HasSuffix(s, "\n") {
+			s += "\r\n"
+		}
 		req := http.Request{Header: make(http.Header)}
 		var u url.URL
 		if _, _, err := parseHead(s, &req, &u, nil); err != nil {
 			return
 		}
-		in := s
-		if !strings.HasSuffix(in, "\n") {
-			in += "\r\n"
-		}
-		nr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(in + "\r\n")))
+		nr, err := http.ReadRequest(bufio.NewReader(strings.NewReader(s + "\r\n")))
 		if err != nil {
 			t.Fatalf("parseHead accepts %q, net/http does not: %v", s, err)
 		}
