@@ -35,7 +35,8 @@
 # Every auth mode is checked before it is measured: a valid credential gets
 # 200 and tampered, expired, wrongly scoped or unsigned ones are refused, so
 # the numbers cannot come from an open route. A row whose measured run saw a
-# non-2xx answer is marked as failed.
+# non-2xx answer is marked as failed, and then the targets' logs (gatehouse's
+# access logs included) are kept in a directory the run names at its end.
 #
 #   bench/run.sh [--duration 10s] [--warmup 2s] [--connections 64]
 #                [--threads 2] [--tokens 20000] [--urls 20000]
@@ -156,8 +157,17 @@ cleanup() {
   done
   for p in "${PID[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$KEEP_LOGS" = 1 ]; then
+    # A row saw non-2xx answers: its logs (gatehouse's access log included)
+    # say which status and why.
+    local kept
+    kept=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-bench-logs.XXXXXX")
+    cp "$WORK"/*.log "$kept"/ 2>/dev/null || true
+    echo "bench: a target saw non-2xx answers; its logs are kept in $kept" >&2
+  fi
   rm -rf "$WORK"
 }
+KEEP_LOGS=0
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -548,6 +558,7 @@ measure() {
   sock=$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")
   RUNS[$name]+="$rps $p50 $p99"$'\n'
   BAD[$name]=$((${BAD[$name]:-0} + ${non2xx:-0}))
+  if [ "${non2xx:-0}" != 0 ]; then KEEP_LOGS=1; fi
   SOCK[$name]=$((${SOCK[$name]:-0} + ${sock:-0}))
   case "$name" in jwt-cached|jwt-new)
     HITS[$name]=$((${HITS[$name]:-0} + $(metric "${ADMIN[$name]}" gatehouse_jwt_cache_hits_total) - h0))
