@@ -34,12 +34,9 @@ const Period = "2147483647"
 // "set:" followed by the value.
 const markerVar = "GATEHOUSE_SYSMON_GODEBUG"
 
-// applied is set by Restore when this process was started by Reexec.
+// applied is set by Restore when this process was started by Reexec, so
+// that Reexec does not start it a third time.
 var applied bool
-
-// Applied reports whether Restore found that this process was started by
-// Reexec with the monitor kept awake.
-func Applied() bool { return applied }
 
 // Restore undoes Reexec's change to the environment: GODEBUG gets its
 // original value back (the runtime has already read the new one and keeps

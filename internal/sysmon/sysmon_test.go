@@ -54,7 +54,7 @@ func report() {
 		now = "(unset)"
 	}
 	_, marker := os.LookupEnv(markerVar)
-	fmt.Printf("applied=%v initial=%s now=%s marker=%v\n", Applied(), initial, now, marker)
+	fmt.Printf("applied=%v initial=%s now=%s marker=%v\n", applied, initial, now, marker)
 }
 
 // TestReexec starts this test binary, which re-executes itself through
@@ -156,8 +156,8 @@ func TestRestore(t *testing.T) {
 				k, v, _ := strings.Cut(kv, "=")
 				t.Setenv(k, v)
 			}
-			if got := Restore(); got != tc.applied || Applied() != tc.applied {
-				t.Fatalf("Restore() = %v, Applied() = %v, want %v", got, Applied(), tc.applied)
+			if got := Restore(); got != tc.applied || applied != tc.applied {
+				t.Fatalf("Restore() = %v, applied = %v, want %v", got, applied, tc.applied)
 			}
 			if _, ok := os.LookupEnv(markerVar); ok {
 				t.Errorf("the marker %s is still set", markerVar)
@@ -175,7 +175,7 @@ func TestRestore(t *testing.T) {
 
 func TestRestoreWithoutMarker(t *testing.T) {
 	t.Setenv("GODEBUG", "netdns=go")
-	if Restore() || Applied() {
+	if Restore() || applied {
 		t.Fatal("Restore reported a re-exec that did not happen")
 	}
 	if v := os.Getenv("GODEBUG"); v != "netdns=go" {
@@ -186,7 +186,7 @@ func TestRestoreWithoutMarker(t *testing.T) {
 func TestRestoreIgnoresForeignMarker(t *testing.T) {
 	t.Setenv("GODEBUG", "netdns=go")
 	t.Setenv(markerVar, "something else")
-	if Restore() || Applied() {
+	if Restore() || applied {
 		t.Fatal("Restore accepted a marker it did not write")
 	}
 	if v := os.Getenv("GODEBUG"); v != "netdns=go" {
