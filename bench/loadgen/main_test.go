@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,7 +54,10 @@ func TestRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := run(context.Background(), cfg)
+			res, err := run(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if res.sent != 20 || res.ok != tt.wantOK || res.errs != 20-tt.wantOK {
 				t.Errorf("got %v, want sent=20 ok=%d", res, tt.wantOK)
 			}
@@ -79,7 +84,10 @@ func TestRunOpenLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := run(context.Background(), cfg)
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.ok != 10 {
 		t.Fatalf("got %v, want 10 ok", res)
 	}
@@ -112,4 +120,85 @@ func TestNewConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunConnections: the ways a connection ends that are not the target's
+// answer to the request in flight.
+func TestRunConnections(t *testing.T) {
+	t.Run("server closes each connection after one answer without saying so", func(t *testing.T) {
+		addr := rawServer(t, func(c net.Conn) {
+			buf := make([]byte, 4096)
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		})
+		res := mustRun(t, "http://"+addr+"/", 100, 200*time.Millisecond, 2, 5*time.Second)
+		if res.sent != 20 || res.ok != 20 {
+			t.Errorf("got %v, want all 20 answered on fresh connections", res)
+		}
+	})
+	t.Run("target not listening", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+		res := mustRun(t, "http://"+addr+"/", 100, 100*time.Millisecond, 2, 5*time.Second)
+		if res.sent != 10 || res.errs != 10 {
+			t.Errorf("got %v, want 10 errors", res)
+		}
+	})
+	t.Run("target never answers", func(t *testing.T) {
+		addr := rawServer(t, func(c net.Conn) {
+			_, _ = io.Copy(io.Discard, c)
+		})
+		res := mustRun(t, "http://"+addr+"/", 100, 50*time.Millisecond, 8, 200*time.Millisecond)
+		if res.sent != 5 || res.errs != 5 {
+			t.Errorf("got %v, want 5 timed-out requests", res)
+		}
+	})
+}
+
+func mustRun(t *testing.T, url string, rate int, dur time.Duration, conns int, timeout time.Duration) result {
+	t.Helper()
+	cfg, err := newConfig(url, rate, dur, conns, timeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// rawServer serves each accepted connection with handle, then closes it.
+func rawServer(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+				handle(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
