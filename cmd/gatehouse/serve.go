@@ -46,7 +46,9 @@ drain in-flight requests, then exit.`,
 			}
 			if !o.deepSleep && reexec != nil {
 				// Returns only when the binary could not be started again.
-				if err := reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) {
+				// Neither a schedtrace of the user's own nor a platform
+				// without exec(2) is worth a warning.
+				if err := reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) && !errors.Is(err, errors.ErrUnsupported) {
 					log.Warn("the Go runtime's system monitor keeps its default deep sleep", "error", err.Error())
 				}
 			}

@@ -15,11 +15,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"golang.org/x/sys/unix"
 )
 
 // maxLogLine bounds one logged line of function output; longer lines are
@@ -89,7 +87,7 @@ func (p *outputPipe) pending() bool {
 	}
 	n := 0
 	_ = rc.Control(func(fd uintptr) {
-		n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ)
+		n = pipeQueued(fd)
 	})
 	return n > 0
 }
@@ -132,7 +130,7 @@ func (f *function) launch() (*instance, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = f.codeDir
 	cmd.Env = f.environ(ln.Addr().String())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = ownGroup()
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		ln.Close()
@@ -179,11 +177,11 @@ func (f *function) launch() (*instance, error) {
 	go func() {
 		defer r.wg.Done()
 		inst.waitErr = cmd.Wait()
-		if st, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && st != nil {
-			atomic.StoreInt64(&inst.rusageKB, st.Maxrss)
+		if kb := maxRSSKB(cmd.ProcessState); kb > 0 {
+			atomic.StoreInt64(&inst.rusageKB, kb)
 		}
 		// Take down anything the process left behind in its group.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		killGroup(cmd.Process)
 		close(inst.exited)
 		_ = inst.srv.Close()
 		f.dropIdle(inst)
@@ -287,7 +285,7 @@ func (inst *instance) kill() {
 	}
 	inst.killOnce.Do(func() {
 		if inst.cmd != nil && inst.cmd.Process != nil {
-			_ = syscall.Kill(-inst.cmd.Process.Pid, syscall.SIGKILL)
+			killGroup(inst.cmd.Process)
 		}
 	})
 }

@@ -2,7 +2,13 @@
 
 package sysmon
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// Reexec is not available on this platform; the runtime's defaults apply.
-func Reexec() error { return errors.New("sysmon: re-executing is not supported on this platform") }
+// Reexec is not available on this platform (it needs exec(2)); the
+// runtime's defaults apply. The error wraps errors.ErrUnsupported.
+func Reexec() error {
+	return fmt.Errorf("sysmon: re-executing: %w", errors.ErrUnsupported)
+}
