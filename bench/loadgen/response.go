@@ -61,14 +61,18 @@ func (r *response) feed(b []byte, eof bool) (int, error) {
 				return used, err
 			}
 			used += end + 4
-		case stateBody:
+		case stateBody, stateChunkData:
 			n := int(min(r.remain, int64(len(rest))))
 			used += n
 			r.remain -= int64(n)
 			if r.remain > 0 {
 				return used, r.short(eof)
 			}
-			r.state = stateDone
+			if r.state == stateBody {
+				r.state = stateDone
+			} else {
+				r.state = stateChunkSize
+			}
 		case stateChunkSize:
 			nl := bytes.IndexByte(rest, '\n')
 			if nl < 0 {
@@ -85,14 +89,6 @@ func (r *response) feed(b []byte, eof bool) (int, error) {
 			} else {
 				r.state, r.remain = stateChunkData, n+2 // the data and its CRLF
 			}
-		case stateChunkData:
-			n := int(min(r.remain, int64(len(rest))))
-			used += n
-			r.remain -= int64(n)
-			if r.remain > 0 {
-				return used, r.short(eof)
-			}
-			r.state = stateChunkSize
 		case stateTrailer:
 			nl := bytes.IndexByte(rest, '\n')
 			if nl < 0 {

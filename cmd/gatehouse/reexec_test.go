@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/syncbuf"
 	"github.com/gatehouse/gatehouse/internal/sysmon"
 )
 
@@ -52,7 +52,7 @@ func TestServeReexecOutcomes(t *testing.T) {
 			args := append([]string{"serve", cfgPath, "--listen", listen, "--idp-listen", "127.0.0.1:0",
 				"--admin-listen", "127.0.0.1:0", "--data", t.TempDir()}, tc.flags...)
 			ctx, cancel := context.WithCancel(context.Background())
-			var stdout, stderr lockedBuffer
+			var stdout, stderr syncbuf.Buffer
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr) }()
 			if err := waitServing(listen, done); err != nil {
@@ -108,23 +108,4 @@ func waitServing(listen string, done <-chan int) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return errors.New("serve did not answer GET /ok within 20s")
-}
-
-// lockedBuffer is a bytes.Buffer that serve's goroutines and the test can
-// share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

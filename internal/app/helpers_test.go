@@ -28,6 +28,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/sam"
 	"github.com/gatehouse/gatehouse/internal/sigv4"
+	"github.com/gatehouse/gatehouse/internal/syncbuf"
 )
 
 // The helpers shared by the end-to-end tests of this package: starting an
@@ -40,24 +41,7 @@ import (
 type testApp struct {
 	*App
 	cfg  string // the config or template file
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *syncbuf.Buffer
 }
 
 // writeConfig writes cfg to gatehouse.yaml in a new temporary directory and
@@ -74,7 +58,7 @@ func writeConfig(t testing.TB, cfg string) string {
 // testOptions serve the config or template at path with the gateway on a
 // random loopback port, data in a temporary directory, and debug logs and
 // function output in logs.
-func testOptions(t testing.TB, path string, logs *syncBuffer) Options {
+func testOptions(t testing.TB, path string, logs *syncbuf.Buffer) Options {
 	return Options{
 		ConfigPath: path, Listen: "127.0.0.1:0", DataDir: t.TempDir(),
 		DrainTimeout: 5 * time.Second,
@@ -89,7 +73,7 @@ func testOptions(t testing.TB, path string, logs *syncBuffer) Options {
 // ends.
 func launch(t testing.TB, path string, edit func(*Options)) (*testApp, error) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	o := testOptions(t, path, logs)
 	edit(&o)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -193,9 +177,9 @@ func withTemplate(tmpl sam.Options, env map[string]string, clk *fakeClock) func(
 }
 
 // newTemplateApp builds an App for the template at path without starting it.
-func newTemplateApp(t testing.TB, path string, tmpl sam.Options, env map[string]string, clk *fakeClock) (*App, *syncBuffer, error) {
+func newTemplateApp(t testing.TB, path string, tmpl sam.Options, env map[string]string, clk *fakeClock) (*App, *syncbuf.Buffer, error) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	o := testOptions(t, path, logs)
 	withTemplate(tmpl, env, clk)(&o)
 	a, err := New(context.Background(), o)

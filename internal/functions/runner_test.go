@@ -18,25 +18,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/syncbuf"
 )
-
-// syncBuffer is a goroutine-safe bytes.Buffer for LogWriter.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func newTestRunner(t *testing.T, fns []config.Function, mod func(*Options)) *Runner {
 	t.Helper()
@@ -253,7 +236,7 @@ func TestInvokeOptionsHeaders(t *testing.T) {
 func TestPythonContext(t *testing.T) {
 	fn := config.Function{Name: "py", Runtime: "python3.11", Handler: "app.handler", CodeDir: "python", MemorySize: 512,
 		Environment: map[string]string{"CUSTOM_SETTING": "yes"}}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	r := newTestRunner(t, []config.Function{fn}, func(o *Options) { o.LogWriter = logs })
 	got, fe := invokeJSON(t, r, "py", map[string]any{"name": "snake"})
 	if fe != nil {
@@ -372,7 +355,7 @@ func TestNewRejectsMissingCode(t *testing.T) {
 }
 
 func TestWarmReuseAndLogs(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	r := newTestRunner(t, []config.Function{nodeFn("echo", "echo.handler"), nodeFn("callback", "callback.handler")},
 		func(o *Options) { o.LogWriter = logs })
 	first, _ := invokeJSON(t, r, "echo", map[string]any{})
@@ -423,7 +406,7 @@ func TestWarmReuseAndLogs(t *testing.T) {
 func TestTimeoutKillsInstance(t *testing.T) {
 	fn := nodeFn("sleeps", "fail.sleeps")
 	fn.Timeout = config.Duration(time.Second)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	r := newTestRunner(t, []config.Function{fn}, func(o *Options) { o.LogWriter = logs })
 	_, fe := invokeJSON(t, r, "sleeps", map[string]any{})
 	if fe == nil || fe.ErrorType != ErrorTypeTimeout || !fe.Timeout() {

@@ -2,7 +2,6 @@ package listener
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,39 +9,22 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/syncbuf"
 )
 
 // ioWait bounds every blocking read or write a test does on a connection.
 const ioWait = 5 * time.Second
 
-// testLog collects the server's log output.
-type testLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *testLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // testServer is a Server serving on a loopback port.
 type testServer struct {
 	*Server
 	addr    string
-	log     *testLog
+	log     *syncbuf.Buffer
 	accepts *atomic.Int64
 	served  chan error // receives Serve's result
 }
@@ -54,7 +36,7 @@ func startServer(t testing.TB, h http.Handler, opts ...func(*Server)) *testServe
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{addr: ln.Addr().String(), log: &testLog{}, accepts: new(atomic.Int64), served: make(chan error, 1)}
+	ts := &testServer{addr: ln.Addr().String(), log: &syncbuf.Buffer{}, accepts: new(atomic.Int64), served: make(chan error, 1)}
 	ts.Server = &Server{Handler: h, Log: slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	for _, o := range opts {
 		o(ts.Server)
