@@ -291,6 +291,7 @@ func stripPresignParams(q string) string {
 		return q // fast path: no parameter can be one of them
 	}
 	var b strings.Builder
+	kept := 0
 	for part := range strings.SplitSeq(q, "&") {
 		name, _, _ := strings.Cut(part, "=")
 		if n, err := url.QueryUnescape(name); err == nil {
@@ -299,9 +300,10 @@ func stripPresignParams(q string) string {
 		if isPresignParam(name) {
 			continue
 		}
-		if b.Len() > 0 {
+		if kept > 0 {
 			b.WriteByte('&')
 		}
+		kept++
 		b.WriteString(part)
 	}
 	return b.String()

@@ -14,6 +14,7 @@ func TestStripPresignParams(t *testing.T) {
 		{"lookalikes kept", "X-Amz-Signatures=1&X-Amz-Dat=1&X-Amz-Target=1&Y-Amz-Signature=1", "X-Amz-Signatures=1&X-Amz-Dat=1&X-Amz-Target=1&Y-Amz-Signature=1"},
 		{"a name without a value", "X-Amz-Signature&k=v", "k=v"},
 		{"empty parts kept", "a=1&&X-Amz-Date=D&", "a=1&&"},
+		{"a leading empty part kept", "&a=1&X-Amz-Date=D", "&a=1"},
 		{"malformed escape kept as written", "%zz=1&X-Amz-Date=D", "%zz=1"},
 	}
 	for _, tt := range tests {
