@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/syncbuf"
 )
 
 // buildBinary builds gatehouse once per test binary run.
@@ -59,23 +61,15 @@ func freePort(t *testing.T) string {
 type process struct {
 	cmd    *exec.Cmd
 	stdout *bytes.Buffer
-	stderr *syncBuf
+	stderr *syncbuf.Buffer
 }
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func startServe(t *testing.T, cfgPath, listen string, env ...string) *process {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(gatehouseBinary(t), "serve", cfgPath, "--idp-listen", "", "--admin-listen", "", "--data", filepath.Join(dir, "data"), "--watch-interval", "0")
 	cmd.Env = append(os.Environ(), append([]string{"GATEHOUSE_LISTEN=" + listen}, env...)...)
-	p := &process{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &syncBuf{}}
+	p := &process{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &syncbuf.Buffer{}}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
