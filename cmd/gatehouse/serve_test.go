@@ -323,6 +323,11 @@ func TestServeKeepsSysmonAwake(t *testing.T) {
 			if godebug != tc.want {
 				t.Errorf("process %d started with GODEBUG=%q, want %q", p.cmd.Process.Pid, godebug, tc.want)
 			}
+			// What ps, top and pidof show: the binary's name, not the "exe"
+			// of /proc/self/exe that the re-exec ran.
+			if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p.cmd.Process.Pid)); err != nil || strings.TrimSpace(string(comm)) != "gatehouse" {
+				t.Errorf("process %d is named %q (%v), want gatehouse", p.cmd.Process.Pid, comm, err)
+			}
 			if strings.Contains(p.stderr.String(), "system monitor") {
 				t.Errorf("unexpected warning: %s", p.stderr.String())
 			}

@@ -40,7 +40,7 @@ var applied bool
 
 // Restore undoes Reexec's change to the environment: GODEBUG gets its
 // original value back (the runtime has already read the new one and keeps
-// it) and the marker goes. It reports whether the process was re-executed.
+// it), the marker goes, and the process gets its name back. It reports whether the process was re-executed.
 // Call it before anything starts child processes.
 func Restore() bool {
 	m, ok := os.LookupEnv(markerVar)
@@ -58,6 +58,7 @@ func Restore() bool {
 		return false
 	}
 	applied = true
+	restoreName()
 	return true
 }
 

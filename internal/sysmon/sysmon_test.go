@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,27 @@ func report() {
 		now = "(unset)"
 	}
 	_, marker := os.LookupEnv(markerVar)
-	fmt.Printf("applied=%v initial=%s now=%s marker=%v\n", applied, initial, now, marker)
+	fmt.Printf("applied=%v initial=%s now=%s marker=%v names=%s\n", applied, initial, now, marker, threadNames())
+}
+
+// threadNames is the names (comm) of this process's threads, each once, in
+// order.
+func threadNames() string {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return "(unreadable)"
+	}
+	var names []string
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/comm")
+		if err != nil {
+			continue
+		}
+		if n := strings.TrimSpace(string(b)); !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ",")
 }
 
 // TestReexec starts this test binary, which re-executes itself through
@@ -64,14 +85,20 @@ func TestReexec(t *testing.T) {
 	if _, err := os.Stat("/proc/self/environ"); err != nil {
 		t.Skip("needs /proc")
 	}
+	// Every thread of the child, re-executed through /proc/self/exe or
+	// not, carries the test binary's own name, not "exe".
+	name := filepath.Base(os.Args[0])
+	if len(name) > 15 {
+		name = name[:15]
+	}
 	tests := []struct {
 		name, godebug, want string
 	}{
-		{"unset", "", "applied=true initial=schedtrace=" + Period + " now=(unset) marker=false"},
-		{"other settings", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false"},
+		{"unset", "", "applied=true initial=schedtrace=" + Period + " now=(unset) marker=false names=" + name},
+		{"other settings", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false names=" + name},
 		{"user schedtrace", "schedtrace=600000", "reexec: " + ErrUserSetting.Error()},
-		{"keep", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false"},
-		{"keep with the user's schedtrace", "schedtrace=600000", "applied=false initial=schedtrace=600000 now=schedtrace=600000 marker=false"},
+		{"keep", "netdns=go", "applied=true initial=netdns=go,schedtrace=" + Period + " now=netdns=go marker=false names=" + name},
+		{"keep with the user's schedtrace", "schedtrace=600000", "applied=false initial=schedtrace=600000 now=schedtrace=600000 marker=false names=" + name},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
