@@ -134,8 +134,13 @@ type Principal struct {
 	Type string
 	// ID is the principal id (sub, user ARN, lambda principalId).
 	ID string
-	// Claims are the verified JWT claims (jwt, cognito_user_pools).
+	// Claims are the verified JWT claims (jwt, cognito_user_pools). Read
+	// them with ClaimMap: an authorizer may set ClaimSource instead, so
+	// that requests whose integration never reads them do not pay for
+	// building them.
 	Claims map[string]any
+	// ClaimSource builds Claims on first use when Claims is nil.
+	ClaimSource ClaimSource
 	// Scopes are the token's scopes (jwt, cognito_user_pools access tokens).
 	Scopes []string
 	// IAM is set for SigV4-authenticated callers.
@@ -146,6 +151,22 @@ type Principal struct {
 	// policies, a Lambda authorizer's policy), opaque here; the API's
 	// resource-policy Guard combines it with the resource policy.
 	Decision any
+}
+
+// ClaimSource builds a principal's claims when they are first needed. It is
+// safe for concurrent use, and the map it returns is shared and must not be
+// modified.
+type ClaimSource interface {
+	Claims() map[string]any
+}
+
+// ClaimMap is the principal's verified claims: Claims, or else what
+// ClaimSource builds; nil for principals without claims.
+func (p *Principal) ClaimMap() map[string]any {
+	if p.Claims == nil && p.ClaimSource != nil {
+		return p.ClaimSource.Claims()
+	}
+	return p.Claims
 }
 
 // IAMIdentity is what SigV4 authentication established.

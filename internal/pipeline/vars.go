@@ -150,7 +150,7 @@ func (v Vars) authorizer(name string) (string, bool) {
 	case name == "scopes":
 		return strings.Join(p.Scopes, " "), len(p.Scopes) > 0
 	case strings.HasPrefix(name, "claims."):
-		c, ok := p.Claims[name[len("claims."):]]
+		c, ok := p.ClaimMap()[name[len("claims."):]]
 		if !ok {
 			return "", false
 		}

@@ -54,13 +54,16 @@ type verified struct {
 	// aud is the aud claim when it is a string (audIsString).
 	aud         string
 	audIsString bool
-	// principalClaims are the claims rendered as strings (RenderClaims) for
-	// Principal.Claims; shared by every request presenting the token, never
-	// modified.
-	principalClaims map[string]any
-	scopes          []string
-	sub             string
-	tokenUse        string
+	// payload is the token's decoded payload, kept for Claims.
+	payload string
+	// claims are the claims rendered as strings (claimSet.render) for
+	// Principal.ClaimMap, built by Claims on first use; shared by every
+	// request presenting the token, never modified.
+	claimsOnce sync.Once
+	claims     map[string]any
+	scopes     []string
+	sub        string
+	tokenUse   string
 }
 
 // CacheStats are a Cache's counters.

@@ -233,7 +233,8 @@ func anyScope(have, want []string) bool {
 // integrations (reference §2.3): strings as they are, numbers in their JSON
 // text, booleans "true"/"false", arrays as "[a b]", objects as JSON text,
 // null-valued claims omitted. Every value is a string; the map has the type
-// of exchange.Principal.Claims so that it is built only once.
+// of exchange.Principal.Claims so that it is built only once (per token, on
+// first use: verified.Claims).
 func (c *claimSet) render() map[string]any {
 	n := 0
 	for i := range c.members {

@@ -44,7 +44,7 @@ func TestCognitoAuthorize(t *testing.T) {
 		check  func(t *testing.T, p *exchange.Principal)
 	}{
 		{name: "id token, method without scopes", token: idToken(t, nil), wantSt: 200, check: func(t *testing.T, p *exchange.Principal) {
-			if p.Type != "cognito_user_pools" || p.Claims["cognito:groups"] != "[admin regular]" || p.Claims["token_use"] != "id" || p.Scopes != nil {
+			if p.Type != "cognito_user_pools" || p.ClaimMap()["cognito:groups"] != "[admin regular]" || p.ClaimMap()["token_use"] != "id" || p.Scopes != nil {
 				t.Errorf("principal = %+v", p)
 			}
 		}},
@@ -52,7 +52,7 @@ func TestCognitoAuthorize(t *testing.T) {
 		{name: "access token, method without scopes", token: accessToken(t, "read", nil), wantSt: 401},
 		{name: "access token with a method scope", token: accessToken(t, "openid read", nil), scopes: []string{"write", "read"}, wantSt: 200,
 			check: func(t *testing.T, p *exchange.Principal) {
-				if strings.Join(p.Scopes, " ") != "openid read" || p.Claims["client_id"] != testAudience {
+				if strings.Join(p.Scopes, " ") != "openid read" || p.ClaimMap()["client_id"] != testAudience {
 					t.Errorf("principal = %+v", p)
 				}
 			}},

@@ -127,9 +127,22 @@ func wwwAuthenticate(err error) string {
 	return `Bearer scope="" error="invalid_token"`
 }
 
-// principal builds a Principal. Its Claims map (string values, reference
-// §2.3) and Scopes slice are shared with the verified-token cache: readers
-// must not modify them.
+// principal builds a Principal. Its claims (string values, reference §2.3,
+// built by v on first use) and Scopes slice are shared with the
+// verified-token cache: readers must not modify them.
 func principal(typ string, v *verified, scopes []string) *exchange.Principal {
-	return &exchange.Principal{Type: typ, ID: v.sub, Claims: v.principalClaims, Scopes: scopes}
+	return &exchange.Principal{Type: typ, ID: v.sub, ClaimSource: v, Scopes: scopes}
+}
+
+// Claims implements exchange.ClaimSource: the payload is scanned again and
+// rendered the first time an integration, a mapping or a log reads the
+// claims. It was accepted once, so scanning it cannot fail; if it did, the
+// principal would have no claims rather than wrong ones.
+func (v *verified) Claims() map[string]any {
+	v.claimsOnce.Do(func() {
+		if cs, err := scanClaims(v.payload, nil); err == nil {
+			v.claims = cs.render()
+		}
+	})
+	return v.claims
 }

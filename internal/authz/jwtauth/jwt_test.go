@@ -4,7 +4,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,7 +74,7 @@ func TestJWTAuthorize(t *testing.T) {
 	}{
 		{name: "valid raw token", header: map[string]string{"Authorization": tok}, wantSt: 200,
 			check: func(t *testing.T, p *exchange.Principal) {
-				if p.Type != "jwt" || p.ID != "user-1" || p.Claims["aud"] != testAudience || p.Scopes != nil {
+				if p.Type != "jwt" || p.ID != "user-1" || p.ClaimMap()["aud"] != testAudience || p.Scopes != nil {
 					t.Errorf("principal = %+v", p)
 				}
 			}},
@@ -270,19 +272,63 @@ func TestRenderClaims(t *testing.T) {
 		"cognito:groups": "[admin regular]", "email_verified": "true", "n": "1.5",
 		"big": "12345678901234567890", "nested": `{"a":[1,"x"],"b":null}`, "empty": "[]", "custom:x": "y z",
 	}
-	if len(p.Claims) != len(want) {
-		t.Errorf("claims = %v, want %d entries", p.Claims, len(want))
+	if len(p.ClaimMap()) != len(want) {
+		t.Errorf("claims = %v, want %d entries", p.ClaimMap(), len(want))
 	}
 	for k, w := range want {
-		if got, _ := p.Claims[k].(string); got != w {
-			t.Errorf("claim %s = %#v, want %q", k, p.Claims[k], w)
+		if got, _ := p.ClaimMap()[k].(string); got != w {
+			t.Errorf("claim %s = %#v, want %q", k, p.ClaimMap()[k], w)
 		}
 	}
-	if _, ok := p.Claims["gone"]; ok {
+	if _, ok := p.ClaimMap()["gone"]; ok {
 		t.Error("null claim not omitted")
 	}
 	p2, err := a.Authorize(newExchange(map[string]string{"Authorization": tok}, "", nil))
-	if err != nil || p2.Claims["sub"] != "u" || len(p2.Claims) != len(want) {
-		t.Errorf("second principal claims = %v, %v", p2.Claims, err)
+	if err != nil || p2.ClaimMap()["sub"] != "u" || len(p2.ClaimMap()) != len(want) {
+		t.Errorf("second principal claims = %v, %v", p2.ClaimMap(), err)
+	}
+}
+
+// TestClaimsBuiltOnFirstUse: an authorized request whose integration never
+// reads the claims does not pay for rendering them; the first reader (of
+// many at once, on a cached token) renders them once for all.
+func TestClaimsBuiltOnFirstUse(t *testing.T) {
+	tok := rsToken(t, claims())
+	a, _, _ := newTestJWT(t, func(c *JWTConfig) { c.Cache = NewCache(0) })
+	p, err := a.Authorize(newExchange(map[string]string{"Authorization": tok}, "", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := p.ClaimSource.(*verified)
+	if !ok || p.Claims != nil {
+		t.Fatalf("principal carries %T and %v, want a *verified source and no map yet", p.ClaimSource, p.Claims)
+	}
+	if v.claims != nil {
+		t.Fatal("claims rendered before anyone asked for them")
+	}
+	maps := make(chan map[string]any, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := a.Authorize(newExchange(map[string]string{"Authorization": tok}, "", nil))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			maps <- p.ClaimMap()
+		}()
+	}
+	wg.Wait()
+	close(maps)
+	first := p.ClaimMap()
+	if first["iss"] != testIssuer || first["aud"] != testAudience {
+		t.Fatalf("claims = %v", first)
+	}
+	for m := range maps {
+		if reflect.ValueOf(m).UnsafePointer() != reflect.ValueOf(first).UnsafePointer() {
+			t.Fatal("a cached token's claims were rendered more than once")
+		}
 	}
 }

@@ -262,7 +262,7 @@ func TestThirdPartyOpenIDProvider(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Claims["client_id"] != oidcClient || p.Claims["aud"] != oidcResource || p.Claims["iss"] != issuer ||
+		if p.ClaimMap()["client_id"] != oidcClient || p.ClaimMap()["aud"] != oidcResource || p.ClaimMap()["iss"] != issuer ||
 			strings.Join(p.Scopes, " ") != "read write" {
 			t.Errorf("principal = %+v", p)
 		}

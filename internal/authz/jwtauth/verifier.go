@@ -143,8 +143,9 @@ func (v *verifier) verifyWith(ctx context.Context, tok string, s *scratch) (*ver
 		return nil, fmt.Errorf("%w: %q", errAlg, c.header.Alg)
 	}
 	// One copy of the payload: every claim name and string value the
-	// principal keeps is a substring of it.
-	claims, err := scanClaims(string(c.payload), s.members[:0])
+	// principal keeps is a substring of it, and Claims scans it again.
+	payload := string(c.payload)
+	claims, err := scanClaims(payload, s.members[:0])
 	s.members = claims.members
 	if err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", errMalformed, err)
@@ -185,13 +186,13 @@ func (v *verifier) verifyWith(ctx context.Context, tok string, s *scratch) (*ver
 		return nil, err
 	}
 	out := &verified{
-		exp:             exp,
-		key:             key,
-		kid:             c.header.Kid,
-		source:          src,
-		principalClaims: claims.render(),
-		scopes:          scopes,
-		sub:             sub,
+		exp:     exp,
+		key:     key,
+		kid:     c.header.Kid,
+		source:  src,
+		payload: payload,
+		scopes:  scopes,
+		sub:     sub,
 	}
 	if claims.tokenUse >= 0 && claims.members[claims.tokenUse].kind == kindString {
 		out.tokenUse = claims.members[claims.tokenUse].str

@@ -568,9 +568,9 @@ func authorizerV1(p *exchange.Principal, rest bool) map[string]any {
 	}
 	switch p.Type {
 	case "cognito_user_pools":
-		return map[string]any{"claims": stringClaims(p.Claims)}
+		return map[string]any{"claims": stringClaims(p.ClaimMap())}
 	case "jwt":
-		return map[string]any{"claims": stringClaims(p.Claims), "scopes": scopesOrNil(p.Scopes)}
+		return map[string]any{"claims": stringClaims(p.ClaimMap()), "scopes": scopesOrNil(p.Scopes)}
 	case "lambda":
 		if rest {
 			return lambdaContextStrings(p)
@@ -592,7 +592,7 @@ func authorizerV2(p *exchange.Principal) map[string]any {
 	}
 	switch p.Type {
 	case "jwt", "cognito_user_pools":
-		return map[string]any{"jwt": map[string]any{"claims": stringClaims(p.Claims), "scopes": scopesOrNil(p.Scopes)}}
+		return map[string]any{"jwt": map[string]any{"claims": stringClaims(p.ClaimMap()), "scopes": scopesOrNil(p.Scopes)}}
 	case "lambda":
 		m := map[string]any{}
 		for k, v := range p.Context {
