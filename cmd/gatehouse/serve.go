@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -46,9 +45,7 @@ drain in-flight requests, then exit.`,
 			}
 			if !o.deepSleep && reexec != nil {
 				// Returns only when the binary could not be started again.
-				// Neither a schedtrace of the user's own nor a platform
-				// without exec(2) is worth a warning.
-				if err := reexec(); err != nil && !errors.Is(err, sysmon.ErrUserSetting) && !errors.Is(err, errors.ErrUnsupported) {
+				if err := reexec(); err != nil && !sysmon.Declined(err) {
 					log.Warn("the Go runtime's system monitor keeps its default deep sleep", "error", err.Error())
 				}
 			}

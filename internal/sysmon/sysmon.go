@@ -40,8 +40,9 @@ var applied bool
 
 // Restore undoes Reexec's change to the environment: GODEBUG gets its
 // original value back (the runtime has already read the new one and keeps
-// it), the marker goes, and the process gets its name back. It reports whether the process was re-executed.
-// Call it before anything starts child processes.
+// it), the marker goes, and the process gets its name back. It reports
+// whether the process was re-executed. Call it before anything starts child
+// processes.
 func Restore() bool {
 	m, ok := os.LookupEnv(markerVar)
 	if !ok {
@@ -64,16 +65,24 @@ func Restore() bool {
 
 // Keep is Restore then, in a process not yet re-executed, Reexec: for
 // commands that keep the monitor awake unconditionally (the benchmark's
-// backend and load generator). It returns Reexec's error, ErrUserSetting
-// excepted; on error the process goes on with the runtime's defaults.
+// backend and load generator). It returns Reexec's error unless Declined;
+// on error the process goes on with the runtime's defaults.
 func Keep() error {
 	if Restore() {
 		return nil
 	}
-	if err := Reexec(); err != nil && !errors.Is(err, ErrUserSetting) {
+	if err := Reexec(); err != nil && !Declined(err) {
 		return err
 	}
 	return nil
+}
+
+// Declined reports whether an error from Reexec only says the setting was
+// not applied by choice or by the platform: GODEBUG already sets schedtrace
+// (ErrUserSetting), or the platform cannot exec (errors.ErrUnsupported).
+// Such an error is not worth a warning; any other is.
+func Declined(err error) bool {
+	return errors.Is(err, ErrUserSetting) || errors.Is(err, errors.ErrUnsupported)
 }
 
 // ErrUserSetting means GODEBUG already sets schedtrace; it is left as the

@@ -227,3 +227,20 @@ func TestRestoreIgnoresForeignMarker(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestDeclined(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"the user's schedtrace", fmt.Errorf("reexec: %w", ErrUserSetting), true},
+		{"no exec on this platform", fmt.Errorf("sysmon: re-executing: %w", errors.ErrUnsupported), true},
+		{"exec failed", errors.New("sysmon: re-executing /proc/self/exe: permission denied"), false},
+	}
+	for _, tc := range tests {
+		if got := Declined(tc.err); got != tc.want {
+			t.Errorf("%s: Declined = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -238,23 +238,18 @@ func (p *Proxy) target(x *exchange.Exchange, u *url.URL) error {
 // isPresignParam reports whether a (decoded) query parameter name is one
 // of the SigV4 presigned-URL parameters, case-insensitively.
 func isPresignParam(name string) bool {
-	// One comparison at most: the names' lengths nearly identify them.
-	switch len(name) {
-	case len("X-Amz-Date"):
-		return strings.EqualFold(name, "X-Amz-Date")
-	case len("X-Amz-Expires"):
-		return strings.EqualFold(name, "X-Amz-Expires")
-	case len("X-Amz-Algorithm"): // and X-Amz-Signature
-		return strings.EqualFold(name, "X-Amz-Algorithm") || strings.EqualFold(name, "X-Amz-Signature")
-	case len("X-Amz-Credential"):
-		return strings.EqualFold(name, "X-Amz-Credential")
-	case len("X-Amz-SignedHeaders"):
-		return strings.EqualFold(name, "X-Amz-SignedHeaders")
-	case len("X-Amz-Security-Token"):
-		return strings.EqualFold(name, "X-Amz-Security-Token")
+	for _, p := range presignParams {
+		// The lengths nearly tell the names apart, so at most two of
+		// them are compared.
+		if len(name) == len(p) && strings.EqualFold(name, p) {
+			return true
+		}
 	}
 	return false
 }
+
+var presignParams = [...]string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token"}
 
 // plainPath reports whether an escaped path holds only bytes that
 // url.URL.EscapedPath leaves as they are (unreserved, "$&+,/:;=@", and
