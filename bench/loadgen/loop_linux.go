@@ -30,7 +30,9 @@ func run(ctx context.Context, cfg config) (result, error) {
 		return result{}, err
 	}
 	defer l.close()
-	l.loop(ctx)
+	if err := l.loop(ctx); err != nil {
+		return result{}, err
+	}
 	return summarize(cfg, l.lat, l.ok), nil
 }
 
@@ -102,7 +104,9 @@ func (l *loop) close() {
 
 func (l *loop) due(i int) time.Duration { return time.Duration(i) * l.interval }
 
-func (l *loop) loop(ctx context.Context) {
+// loop sends and reads until every request is answered, failed or timed
+// out, or ctx ends; an error means the event loop itself failed.
+func (l *loop) loop(ctx context.Context) error {
 	const tick = 10 * time.Millisecond // how often timeouts and ctx are checked at the latest
 	l.start = time.Now()
 	next, lastCheck := 0, time.Duration(0)
@@ -115,7 +119,7 @@ func (l *loop) loop(ctx context.Context) {
 			next++
 		}
 		if next >= l.cfg.n && l.inflight == 0 {
-			return
+			return nil
 		}
 		wait := tick
 		if next < l.cfg.n && len(l.free) > 0 {
@@ -123,7 +127,7 @@ func (l *loop) loop(ctx context.Context) {
 		}
 		n, err := l.wait(wait)
 		if err != nil {
-			return
+			return err
 		}
 		now = time.Since(l.start)
 		for _, ev := range l.events[:n] {
@@ -146,6 +150,7 @@ func (l *loop) loop(ctx context.Context) {
 			l.finish(c, now, false)
 		}
 	}
+	return nil
 }
 
 // wait blocks for events for at most d.
